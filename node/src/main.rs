@@ -1,0 +1,15 @@
+//! Healthchain node: the standard Substrate Aura + GRANDPA node for the consortium chain.
+
+#![warn(missing_docs)]
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,56 @@
+//! The node's JSON-RPC extensions (on top of the standard `system_*`, `chain_*`, `state_*`,
+//! `author_*` methods that sc-service always serves).
+//!
+//! Healthchain's own RPC modules (`records_*`, `consent_*`, `claims_*`) are merged in
+//! [`create_full`], in the block marked "Healthchain RPCs": each is a jsonrpsee module over a
+//! runtime API, built from the same [`FullDeps`].
+
+#![warn(missing_docs)]
+
+use std::sync::Arc;
+
+use healthchain_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use jsonrpsee::RpcModule;
+use sc_transaction_pool_api::TransactionPool;
+use sp_api::ProvideRuntimeApi;
+use sp_block_builder::BlockBuilder;
+use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
+
+/// Everything an RPC module may need.
+pub struct FullDeps<C, P> {
+	/// The client instance to use.
+	pub client: Arc<C>,
+	/// Transaction pool instance.
+	pub pool: Arc<P>,
+}
+
+/// Instantiate all full RPC extensions.
+pub fn create_full<C, P>(
+	deps: FullDeps<C, P>,
+) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
+where
+	C: ProvideRuntimeApi<Block>,
+	C: HeaderBackend<Block> + HeaderMetadata<Block, Error = BlockChainError> + 'static,
+	C: Send + Sync + 'static,
+	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
+	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
+	C::Api: BlockBuilder<Block>,
+	P: TransactionPool + 'static,
+{
+	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use substrate_frame_rpc_system::{System, SystemApiServer};
+
+	let mut module = RpcModule::new(());
+	let FullDeps { client, pool } = deps;
+
+	// Standard FRAME RPCs: account nonces (`system_accountNextIndex`) and fee queries
+	// (`payment_queryInfo`, `payment_queryFeeDetails`).
+	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	module.merge(TransactionPayment::new(client).into_rpc())?;
+
+	// --- Healthchain RPCs ---
+	// `records_*`, `consent_*` and `claims_*` modules are merged here as their pallets land, e.g.
+	// `module.merge(Records::new(client.clone()).into_rpc())?;`
+
+	Ok(module)
+}

@@ -1,0 +1,61 @@
+//! The traits pallets couple through. Each has a `()` implementation that answers "no", which
+//! is the safe default for a runtime that has not wired the answering pallet yet.
+
+use crate::{Purpose, RecordId, Role, Scope};
+use codec::{Decode, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Who may act as a provider organisation, and in which role.
+pub trait ProviderRegistry<AccountId> {
+	/// Whether `who` is an active organisation (approved, not suspended or revoked, credential
+	/// not expired) holding `role`.
+	fn is_active(who: &AccountId, role: Role) -> bool;
+
+	/// Whether `who` is an active organisation, whatever its roles.
+	fn is_active_any(who: &AccountId) -> bool;
+}
+
+impl<AccountId> ProviderRegistry<AccountId> for () {
+	fn is_active(_: &AccountId, _: Role) -> bool {
+		false
+	}
+	fn is_active_any(_: &AccountId) -> bool {
+		false
+	}
+}
+
+/// What other pallets may learn about an anchored record.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct RecordInfo<AccountId> {
+	/// The patient the record is about.
+	pub subject: AccountId,
+	/// The provider organisation that anchored it.
+	pub author: AccountId,
+	/// Whether it has been retracted (a tombstone).
+	pub retracted: bool,
+}
+
+/// Look-up of anchored records.
+pub trait RecordRegistry<AccountId> {
+	/// The record's subject, author and status, if it exists.
+	fn record_info(id: &RecordId) -> Option<RecordInfo<AccountId>>;
+}
+
+impl<AccountId> RecordRegistry<AccountId> for () {
+	fn record_info(_: &RecordId) -> Option<RecordInfo<AccountId>> {
+		None
+	}
+}
+
+/// Whether a patient's consent covers an access at the current block.
+pub trait ConsentCheck<AccountId> {
+	/// Whether `grantee` may access `patient`'s data in `scope` for `purpose` now.
+	fn has_access(patient: &AccountId, grantee: &AccountId, scope: Scope, purpose: Purpose)
+		-> bool;
+}
+
+impl<AccountId> ConsentCheck<AccountId> for () {
+	fn has_access(_: &AccountId, _: &AccountId, _: Scope, _: Purpose) -> bool {
+		false
+	}
+}

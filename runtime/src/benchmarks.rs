@@ -1,0 +1,12 @@
+//! The pallets whose benchmarks `healthchain-node benchmark pallet` runs (build the node with
+//! `--features runtime-benchmarks`). Healthchain's own pallets are added as they land.
+
+frame_benchmarking::define_benchmarks!(
+	[frame_benchmarking, BaselineBench::<Runtime>]
+	[frame_system, SystemBench::<Runtime>]
+	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+	[pallet_utility, Utility]
+);

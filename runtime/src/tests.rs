@@ -1,0 +1,169 @@
+//! Runtime-level tests: the genesis presets the node uses, the chain identity, and the
+//! balances/fees configuration, all on the real `Runtime`.
+
+use crate::{
+	genesis_config_presets::{self, CONSORTIUM_TEMPLATE_PRESET, DEV_ENDOWMENT, FOUNDER_ENDOWMENT},
+	AccountId, Balances, BuildStorage, Runtime, RuntimeGenesisConfig, RuntimeOrigin, System,
+	EXISTENTIAL_DEPOSIT, SS58_PREFIX, UNIT, VERSION,
+};
+use frame_support::{assert_noop, assert_ok, traits::Get};
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Merge a JSON patch into a base document, as sc-chain-spec does with preset patches.
+fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (k, v) in patch {
+				json_merge(base.entry(k).or_insert(serde_json::Value::Null), v);
+			}
+		}
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Build the genesis storage of a preset exactly as a chain spec would.
+fn preset_ext(id: &str) -> sp_io::TestExternalities {
+	let patch_bytes = genesis_config_presets::get_preset(&PresetId::from(id))
+		.unwrap_or_else(|| panic!("preset {id} exists"));
+	let patch: serde_json::Value = serde_json::from_slice(&patch_bytes).expect("valid json");
+	let mut full = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializable");
+	json_merge(&mut full, patch);
+	let config: RuntimeGenesisConfig =
+		serde_json::from_value(full).expect("preset patch fits RuntimeGenesisConfig");
+	let mut ext: sp_io::TestExternalities = config.build_storage().expect("genesis builds").into();
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+fn aura_authorities() -> Vec<sp_consensus_aura::sr25519::AuthorityId> {
+	pallet_aura::Authorities::<Runtime>::get().into_inner()
+}
+
+fn grandpa_authorities() -> Vec<sp_consensus_grandpa::AuthorityId> {
+	pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().into_iter().map(|(id, _)| id).collect()
+}
+
+fn account(k: Sr25519Keyring) -> AccountId {
+	k.to_account_id()
+}
+
+#[test]
+fn runtime_lists_its_three_presets() {
+	let names = genesis_config_presets::preset_names();
+	assert_eq!(
+		names,
+		vec![
+			PresetId::from(DEV_RUNTIME_PRESET),
+			PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+			PresetId::from(CONSORTIUM_TEMPLATE_PRESET),
+		]
+	);
+}
+
+#[test]
+fn unknown_preset_is_rejected() {
+	assert!(genesis_config_presets::get_preset(&PresetId::from("mainnet")).is_none());
+}
+
+#[test]
+fn development_preset_has_alice_as_sole_authority_and_sudo() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(aura_authorities(), vec![Sr25519Keyring::Alice.public().into()]);
+		assert_eq!(grandpa_authorities(), vec![Ed25519Keyring::Alice.public().into()]);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(account(Sr25519Keyring::Alice)));
+		for k in Sr25519Keyring::well_known() {
+			assert_eq!(Balances::free_balance(k.to_account_id()), DEV_ENDOWMENT);
+		}
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_alice_bob_charlie_as_authorities() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let expected_aura: Vec<sp_consensus_aura::sr25519::AuthorityId> =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.public().into())
+				.collect();
+		let expected_grandpa: Vec<sp_consensus_grandpa::AuthorityId> =
+			[Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.public().into())
+				.collect();
+		assert_eq!(aura_authorities(), expected_aura);
+		assert_eq!(grandpa_authorities(), expected_grandpa);
+	});
+}
+
+#[test]
+fn consortium_template_has_no_sudo_key_and_four_funded_founders() {
+	preset_ext(CONSORTIUM_TEMPLATE_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert_eq!(aura_authorities().len(), 4);
+		assert_eq!(grandpa_authorities().len(), 4);
+		for k in [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		] {
+			assert_eq!(Balances::free_balance(k.to_account_id()), FOUNDER_ENDOWMENT);
+		}
+		// Nobody outside the founders holds funds.
+		assert_eq!(Balances::free_balance(account(Sr25519Keyring::Eve)), 0);
+		assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get(), 4 * FOUNDER_ENDOWMENT);
+	});
+}
+
+#[test]
+fn chain_identity_is_healthchain() {
+	assert_eq!(VERSION.spec_name, "healthchain");
+	assert_eq!(<Runtime as frame_system::Config>::SS58Prefix::get(), SS58_PREFIX);
+	assert_eq!(SS58_PREFIX, 7373);
+}
+
+#[test]
+fn transfer_keep_alive_moves_funds_between_dev_accounts() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let bob = account(Sr25519Keyring::Bob);
+		assert_ok!(Balances::transfer_keep_alive(
+			RuntimeOrigin::signed(alice.clone()),
+			bob.clone().into(),
+			10 * UNIT
+		));
+		assert_eq!(Balances::free_balance(&alice), DEV_ENDOWMENT - 10 * UNIT);
+		assert_eq!(Balances::free_balance(&bob), DEV_ENDOWMENT + 10 * UNIT);
+	});
+}
+
+#[test]
+fn transfer_below_existential_deposit_to_new_account_fails_with_named_error() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let fresh: AccountId = sp_core::crypto::AccountId32::new([7u8; 32]);
+		assert_noop!(
+			Balances::transfer_keep_alive(
+				RuntimeOrigin::signed(alice),
+				fresh.into(),
+				EXISTENTIAL_DEPOSIT - 1
+			),
+			pallet_balances::Error::<Runtime>::ExistentialDeposit
+		);
+	});
+}
+
+#[test]
+fn fees_are_charged_by_weight_and_length() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		use frame_support::weights::Weight;
+		let weight_fee = pallet_transaction_payment::Pallet::<Runtime>::weight_to_fee(
+			Weight::from_parts(1_000_000_000, 0),
+		);
+		// 1 ms of reference compute costs 1/1000 HLTH.
+		assert_eq!(weight_fee, UNIT / 1000);
+		let length_fee = pallet_transaction_payment::Pallet::<Runtime>::length_to_fee(100);
+		assert_eq!(length_fee, 100 * crate::configs::monetary::TransactionByteFee::get());
+	});
+}
