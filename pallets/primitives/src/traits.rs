@@ -1,26 +1,35 @@
 //! The traits pallets couple through. Each has a `()` implementation that answers "no", which
 //! is the safe default for a runtime that has not wired the answering pallet yet.
 
-use crate::{Purpose, RecordId, Role, Scope};
+use crate::{Purpose, RecordId, Role, Roles, Scope};
 use codec::{Decode, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
 /// Who may act as a provider organisation, and in which role.
 pub trait ProviderRegistry<AccountId> {
-	/// Whether `who` is an active organisation (approved, not suspended or revoked, credential
-	/// not expired) holding `role`.
-	fn is_active(who: &AccountId, role: Role) -> bool;
+	/// The roles `who` may exercise now: empty unless `who` is an active organisation
+	/// (approved, not suspended or revoked, credential not expired).
+	fn active_roles(who: &AccountId) -> Roles;
+
+	/// Whether `who` is an active organisation holding `role`.
+	fn is_active(who: &AccountId, role: Role) -> bool {
+		Self::active_roles(who).contains(role)
+	}
 
 	/// Whether `who` is an active organisation, whatever its roles.
-	fn is_active_any(who: &AccountId) -> bool;
+	fn is_active_any(who: &AccountId) -> bool {
+		!Self::active_roles(who).is_empty()
+	}
+
+	/// Make `who` an active organisation with `roles`, for benchmarks of pallets that need
+	/// one. The registry pallet implements it by writing its storage directly.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn make_active_for_benchmarks(_who: &AccountId, _roles: Roles) {}
 }
 
 impl<AccountId> ProviderRegistry<AccountId> for () {
-	fn is_active(_: &AccountId, _: Role) -> bool {
-		false
-	}
-	fn is_active_any(_: &AccountId) -> bool {
-		false
+	fn active_roles(_: &AccountId) -> Roles {
+		Roles::empty()
 	}
 }
 

@@ -1,0 +1,120 @@
+//! Benchmarks (FRAME v2) of every call, in their worst case: the record or batch checks all
+//! pass and every write happens.
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_system::RawOrigin;
+use healthchain_primitives::{ProviderRegistry, Role, Roles};
+use sp_core::H256;
+
+fn provider<T: Config>() -> T::AccountId {
+	let who: T::AccountId = whitelisted_caller();
+	T::Providers::make_active_for_benchmarks(&who, Roles::from(Role::Hospital));
+	who
+}
+
+fn digest(n: u32) -> H256 {
+	<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&n.to_le_bytes())
+}
+
+fn assert_last_event<T: Config>(event: Event<T>) {
+	frame_system::Pallet::<T>::assert_last_event(<T as Config>::RuntimeEvent::from(event).into());
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn anchor() {
+		let caller = provider::<T>();
+		let subject: T::AccountId = account("patient", 0, 0);
+		let record_id = H256::repeat_byte(1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), record_id, subject.clone(), digest(1), RecordKind(2));
+
+		assert_last_event::<T>(Event::RecordAnchored {
+			record_id,
+			subject,
+			author: caller,
+			kind: RecordKind(2),
+			digest: digest(1),
+		});
+	}
+
+	#[benchmark]
+	fn amend() -> Result<(), BenchmarkError> {
+		let caller = provider::<T>();
+		let record_id = H256::repeat_byte(1);
+		let max = T::MaxVersions::get();
+		Pallet::<T>::anchor(
+			RawOrigin::Signed(caller.clone()).into(),
+			record_id,
+			account("patient", 0, 0),
+			digest(1),
+			RecordKind(2),
+		)
+		.map_err(|_| BenchmarkError::Stop("anchor failed"))?;
+		// The record one version short of the bound: the last amend that can succeed.
+		for v in 2..max {
+			Pallet::<T>::amend(RawOrigin::Signed(caller.clone()).into(), record_id, digest(v))
+				.map_err(|_| BenchmarkError::Stop("amend failed"))?;
+		}
+		let new = digest(max);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), record_id, new);
+
+		assert_last_event::<T>(Event::RecordAmended {
+			record_id,
+			version: max,
+			digest: new,
+			author: caller,
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn retract() -> Result<(), BenchmarkError> {
+		let caller = provider::<T>();
+		let record_id = H256::repeat_byte(1);
+		Pallet::<T>::anchor(
+			RawOrigin::Signed(caller.clone()).into(),
+			record_id,
+			account("patient", 0, 0),
+			digest(1),
+			RecordKind(2),
+		)
+		.map_err(|_| BenchmarkError::Stop("anchor failed"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), record_id, RetractReason::PatientRequest);
+
+		assert_last_event::<T>(Event::RecordRetracted {
+			record_id,
+			reason: RetractReason::PatientRequest,
+			author: caller,
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn anchor_batch() {
+		let caller = provider::<T>();
+		let root = H256::repeat_byte(7);
+		let leaves = T::MaxBatchLeaves::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), root, leaves);
+
+		assert_last_event::<T>(Event::BatchAnchored {
+			batch_id: 0,
+			root,
+			leaf_count: leaves,
+			author: caller,
+		});
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);
+}

@@ -1,0 +1,449 @@
+//! # Records pallet
+//!
+//! Anchors of health records: the chain keeps, for each record, a **salted digest** of every
+//! version, who anchored it and when, and whether the record was retracted — never the record
+//! itself. Anyone holding a record and its salt can prove it is the current (or a superseded,
+//! or a retracted) version; anyone holding a Merkle proof can prove a digest belongs to a
+//! batch anchored by one root.
+//!
+//! ## Calls (active provider organisations with a care role only)
+//!
+//! - [`Pallet::anchor`]: first version of a record (`record_id`, `subject`, `digest`, `kind`).
+//! - [`Pallet::amend`]: a new version, by the record's author; every version is kept.
+//! - [`Pallet::retract`]: tombstone with a reason code; a retracted record cannot be amended.
+//! - [`Pallet::anchor_batch`]: one `binary-merkle-tree` root for many digests.
+//!
+//! Care roles are Hospital, Clinic, Lab, Pharmacy and Emergency; an organisation holding only
+//! the Insurer role cannot anchor. Spam is priced by transaction fees (benchmarked weights)
+//! and limited to approved organisations; storage per record is bounded (`MaxVersions`).
+//!
+//! ## Verification
+//!
+//! [`Pallet::verify`] and [`Pallet::verify_inclusion`] back the runtime API
+//! [`runtime_api::RecordsApi`], which the node serves as `records_verify` and
+//! `records_verifyInclusion`.
+//!
+//! ## Privacy
+//!
+//! `record_id` and `digest` are 32-byte values computed off-chain from salted content;
+//! `subject` is the patient's pseudonymous account (patients may hold one per provider
+//! relationship); `kind` and `reason` are small codes. See docs/compliance.md.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+/// Log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::records";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use healthchain_primitives::{Digest, ProviderRegistry, RecordId, RecordInfo, Role, Roles};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the records pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// Who is an active provider organisation, and in which roles.
+		type Providers: ProviderRegistry<Self::AccountId>;
+
+		/// The most versions one record may have (the first anchor included).
+		#[pallet::constant]
+		type MaxVersions: Get<u32>;
+
+		/// The most leaves one Merkle batch may declare.
+		#[pallet::constant]
+		type MaxBatchLeaves: Get<u32>;
+
+		/// Weights of this pallet's calls, from benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Record anchors by record id.
+	#[pallet::storage]
+	pub type Records<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		RecordId,
+		RecordEntry<T::AccountId, BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// Every version of every record, by (record id, version number from 1).
+	#[pallet::storage]
+	pub type RecordVersions<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		RecordId,
+		Twox64Concat,
+		u32,
+		RecordVersion<T::AccountId, BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// Which record version a digest was anchored as. A digest can be anchored only once
+	/// (digests are salted, so a repeat is a replay or a bug).
+	#[pallet::storage]
+	pub type DigestIndex<T: Config> = StorageMap<_, Identity, Digest, (RecordId, u32), OptionQuery>;
+
+	/// Merkle batches by id.
+	#[pallet::storage]
+	pub type Batches<T: Config> =
+		StorageMap<_, Twox64Concat, BatchId, Batch<T::AccountId, BlockNumberFor<T>>, OptionQuery>;
+
+	/// Which batch a Merkle root was anchored as.
+	#[pallet::storage]
+	pub type BatchByRoot<T: Config> = StorageMap<_, Identity, sp_core::H256, BatchId, OptionQuery>;
+
+	/// The id the next batch gets.
+	#[pallet::storage]
+	pub type NextBatchId<T: Config> = StorageValue<_, BatchId, ValueQuery>;
+
+	/// Events of the records pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A record was anchored (its version 1).
+		RecordAnchored {
+			record_id: RecordId,
+			subject: T::AccountId,
+			author: T::AccountId,
+			kind: RecordKind,
+			digest: Digest,
+		},
+		/// A record got a new version.
+		RecordAmended { record_id: RecordId, version: u32, digest: Digest, author: T::AccountId },
+		/// A record was retracted; it stays as a tombstone.
+		RecordRetracted { record_id: RecordId, reason: RetractReason, author: T::AccountId },
+		/// A Merkle batch root was anchored.
+		BatchAnchored {
+			batch_id: BatchId,
+			root: sp_core::H256,
+			leaf_count: u32,
+			author: T::AccountId,
+		},
+	}
+
+	/// Errors of the records pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The caller is not an active provider organisation with a care role (Hospital,
+		/// Clinic, Lab, Pharmacy or Emergency).
+		NotActiveProvider,
+		/// A record with this id already exists.
+		RecordAlreadyExists,
+		/// This digest was already anchored (as a version of some record).
+		DigestAlreadyAnchored,
+		/// The all-zero digest is not a digest of anything.
+		InvalidDigest,
+		/// No record with this id.
+		UnknownRecord,
+		/// Only the organisation that anchored the record may amend or retract it.
+		NotRecordAuthor,
+		/// The record was retracted: it can not be amended or retracted again.
+		RecordRetracted,
+		/// The record has reached `MaxVersions` versions.
+		TooManyVersions,
+		/// A batch must have at least one leaf.
+		EmptyBatch,
+		/// A batch may have at most `MaxBatchLeaves` leaves.
+		BatchTooLarge,
+		/// This Merkle root was already anchored.
+		BatchAlreadyAnchored,
+		/// Batch ids are exhausted (2^64 batches).
+		BatchIdOverflow,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Anchor version 1 of a record.
+		///
+		/// - `record_id`: the record's id, computed off-chain (32 bytes).
+		/// - `subject`: the patient's account.
+		/// - `digest`: blake2-256 of the salt and the record's canonical bytes.
+		/// - `kind`: the resource kind code.
+		///
+		/// Emits `RecordAnchored`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::anchor())]
+		pub fn anchor(
+			origin: OriginFor<T>,
+			record_id: RecordId,
+			subject: T::AccountId,
+			digest: Digest,
+			kind: RecordKind,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_care_provider(&who)?;
+			ensure!(!digest.is_zero(), Error::<T>::InvalidDigest);
+			ensure!(!Records::<T>::contains_key(record_id), Error::<T>::RecordAlreadyExists);
+			ensure!(!DigestIndex::<T>::contains_key(digest), Error::<T>::DigestAlreadyAnchored);
+
+			let now = frame_system::Pallet::<T>::block_number();
+			Records::<T>::insert(
+				record_id,
+				RecordEntry {
+					subject: subject.clone(),
+					author: who.clone(),
+					kind,
+					versions: 1,
+					created_at: now,
+					status: RecordStatus::Active,
+				},
+			);
+			RecordVersions::<T>::insert(
+				record_id,
+				1,
+				RecordVersion { digest, author: who.clone(), at: now },
+			);
+			DigestIndex::<T>::insert(digest, (record_id, 1));
+
+			Self::deposit_event(Event::RecordAnchored {
+				record_id,
+				subject,
+				author: who,
+				kind,
+				digest,
+			});
+			Ok(())
+		}
+
+		/// Anchor a new version of a record. Only the record's author may amend, and not after
+		/// retraction. Emits `RecordAmended`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::amend())]
+		pub fn amend(origin: OriginFor<T>, record_id: RecordId, digest: Digest) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_care_provider(&who)?;
+			ensure!(!digest.is_zero(), Error::<T>::InvalidDigest);
+			let mut entry = Records::<T>::get(record_id).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(entry.author == who, Error::<T>::NotRecordAuthor);
+			ensure!(entry.status == RecordStatus::Active, Error::<T>::RecordRetracted);
+			ensure!(entry.versions < T::MaxVersions::get(), Error::<T>::TooManyVersions);
+			ensure!(!DigestIndex::<T>::contains_key(digest), Error::<T>::DigestAlreadyAnchored);
+
+			let version = entry.versions.checked_add(1).ok_or(Error::<T>::TooManyVersions)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			entry.versions = version;
+			Records::<T>::insert(record_id, entry);
+			RecordVersions::<T>::insert(
+				record_id,
+				version,
+				RecordVersion { digest, author: who.clone(), at: now },
+			);
+			DigestIndex::<T>::insert(digest, (record_id, version));
+
+			Self::deposit_event(Event::RecordAmended { record_id, version, digest, author: who });
+			Ok(())
+		}
+
+		/// Retract a record, leaving a tombstone with `reason`. Only the record's author may
+		/// retract. Emits `RecordRetracted`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::retract())]
+		pub fn retract(
+			origin: OriginFor<T>,
+			record_id: RecordId,
+			reason: RetractReason,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_care_provider(&who)?;
+			let mut entry = Records::<T>::get(record_id).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(entry.author == who, Error::<T>::NotRecordAuthor);
+			ensure!(entry.status == RecordStatus::Active, Error::<T>::RecordRetracted);
+
+			entry.status =
+				RecordStatus::Retracted { reason, at: frame_system::Pallet::<T>::block_number() };
+			Records::<T>::insert(record_id, entry);
+
+			Self::deposit_event(Event::RecordRetracted { record_id, reason, author: who });
+			Ok(())
+		}
+
+		/// Anchor the root of a Merkle tree over `leaf_count` record digests
+		/// (`binary_merkle_tree::merkle_root::<BlakeTwo256, _>(digests)`). Emits
+		/// `BatchAnchored` with the new batch id.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::anchor_batch())]
+		pub fn anchor_batch(
+			origin: OriginFor<T>,
+			root: sp_core::H256,
+			leaf_count: u32,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_care_provider(&who)?;
+			ensure!(!root.is_zero(), Error::<T>::InvalidDigest);
+			ensure!(leaf_count > 0, Error::<T>::EmptyBatch);
+			ensure!(leaf_count <= T::MaxBatchLeaves::get(), Error::<T>::BatchTooLarge);
+			ensure!(!BatchByRoot::<T>::contains_key(root), Error::<T>::BatchAlreadyAnchored);
+			let batch_id = NextBatchId::<T>::get();
+			let next = batch_id.checked_add(1).ok_or(Error::<T>::BatchIdOverflow)?;
+
+			NextBatchId::<T>::put(next);
+			Batches::<T>::insert(
+				batch_id,
+				Batch {
+					root,
+					leaf_count,
+					author: who.clone(),
+					at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			BatchByRoot::<T>::insert(root, batch_id);
+
+			Self::deposit_event(Event::BatchAnchored { batch_id, root, leaf_count, author: who });
+			Ok(())
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The roles that may anchor, amend and retract records.
+		pub fn care_roles() -> Roles {
+			Roles::from_items(&[
+				Role::Hospital,
+				Role::Clinic,
+				Role::Lab,
+				Role::Pharmacy,
+				Role::Emergency,
+			])
+		}
+
+		fn ensure_care_provider(who: &T::AccountId) -> DispatchResult {
+			let roles = T::Providers::active_roles(who);
+			ensure!(roles.0 & Self::care_roles().0 != 0, Error::<T>::NotActiveProvider);
+			Ok(())
+		}
+
+		/// Whether `digest` is the current content of `record_id`.
+		pub fn verify(record_id: RecordId, digest: Digest) -> Verification {
+			let Some(entry) = Records::<T>::get(record_id) else { return Verification::Unknown };
+			if matches!(entry.status, RecordStatus::Retracted { .. }) {
+				return Verification::Retracted;
+			}
+			match DigestIndex::<T>::get(digest) {
+				Some((id, version)) if id == record_id && version == entry.versions => {
+					Verification::Valid { version }
+				}
+				Some((id, version)) if id == record_id => {
+					Verification::Superseded { version, latest: entry.versions }
+				}
+				_ => Verification::Unknown,
+			}
+		}
+
+		/// Whether `leaf` (a record digest) is leaf number `leaf_index` of batch `batch_id`,
+		/// given the sibling hashes `proof` (as built by `binary_merkle_tree::merkle_proof`).
+		pub fn verify_inclusion(
+			batch_id: BatchId,
+			leaf: Digest,
+			leaf_index: u32,
+			proof: alloc::vec::Vec<sp_core::H256>,
+		) -> bool {
+			let Some(batch) = Batches::<T>::get(batch_id) else { return false };
+			binary_merkle_tree::verify_proof::<sp_runtime::traits::BlakeTwo256, _, _>(
+				&batch.root,
+				proof,
+				batch.leaf_count,
+				leaf_index,
+				&leaf,
+			)
+		}
+
+		/// The record's anchor and latest version.
+		pub fn record(
+			record_id: RecordId,
+		) -> Option<RecordSummary<T::AccountId, BlockNumberFor<T>>> {
+			let entry = Records::<T>::get(record_id)?;
+			let latest = RecordVersions::<T>::get(record_id, entry.versions)?;
+			Some(RecordSummary { record_id, entry, latest })
+		}
+
+		/// Every version of a record, oldest first (at most `MaxVersions`).
+		pub fn history(
+			record_id: RecordId,
+		) -> alloc::vec::Vec<RecordVersion<T::AccountId, BlockNumberFor<T>>> {
+			let Some(entry) = Records::<T>::get(record_id) else { return alloc::vec::Vec::new() };
+			(1..=entry.versions).filter_map(|v| RecordVersions::<T>::get(record_id, v)).collect()
+		}
+
+		/// Invariants: every record has exactly versions 1..=`versions`, each indexed by its
+		/// digest; every batch is indexed by its root and below `NextBatchId`.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			for (id, entry) in Records::<T>::iter() {
+				ensure!(entry.versions >= 1, "record without versions");
+				ensure!(entry.versions <= T::MaxVersions::get(), "record over MaxVersions");
+				for v in 1..=entry.versions {
+					let version =
+						RecordVersions::<T>::get(id, v).ok_or("missing record version")?;
+					ensure!(
+						DigestIndex::<T>::get(version.digest) == Some((id, v)),
+						"version digest not indexed"
+					);
+				}
+				ensure!(
+					RecordVersions::<T>::get(id, entry.versions.saturating_add(1)).is_none(),
+					"version beyond the record's count"
+				);
+			}
+			for (digest, (id, v)) in DigestIndex::<T>::iter() {
+				let version = RecordVersions::<T>::get(id, v).ok_or("dangling digest index")?;
+				ensure!(version.digest == digest, "digest index points to another digest");
+			}
+			let next = NextBatchId::<T>::get();
+			for (batch_id, batch) in Batches::<T>::iter() {
+				ensure!(batch_id < next, "batch id not below NextBatchId");
+				ensure!(
+					BatchByRoot::<T>::get(batch.root) == Some(batch_id),
+					"batch root not indexed"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> healthchain_primitives::RecordRegistry<T::AccountId> for Pallet<T> {
+		fn record_info(id: &RecordId) -> Option<RecordInfo<T::AccountId>> {
+			Records::<T>::get(id).map(|e| RecordInfo {
+				subject: e.subject,
+				author: e.author,
+				retracted: matches!(e.status, RecordStatus::Retracted { .. }),
+			})
+		}
+	}
+}
