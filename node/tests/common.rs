@@ -78,11 +78,8 @@ impl Node {
 		cmd.args(&spec.args)
 			.arg("--rpc-port")
 			.arg(rpc_port.to_string())
-			.arg("--port")
-			.arg(p2p_port.to_string())
 			.arg("--no-mdns")
 			.arg("--no-telemetry")
-			.arg("--no-hardware-benchmarks")
 			.arg("--listen-addr")
 			.arg(format!("/ip4/127.0.0.1/tcp/{p2p_port}"));
 		match spec.prometheus_port {

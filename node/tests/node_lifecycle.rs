@@ -185,7 +185,7 @@ fn build_spec_exports_presets_with_properties_and_a_sudo_free_consortium_templat
 	let spec: serde_json::Value = serde_json::from_slice(&out.stdout).expect("spec is JSON");
 	assert_eq!(spec["id"], "healthchain_consortium");
 	assert_eq!(spec["properties"]["tokenSymbol"], "HLTH");
-	let patch = &spec["genesis"]["runtimeGenesisConfigPatch"];
+	let patch = &spec["genesis"]["runtimeGenesis"]["patch"];
 	assert!(patch["sudo"]["key"].is_null(), "consortium template must not key sudo: {patch}");
 	assert_eq!(patch["aura"]["authorities"].as_array().map(|a| a.len()), Some(4));
 

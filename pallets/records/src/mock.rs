@@ -31,7 +31,7 @@ mod runtime {
 	pub type System = frame_system;
 
 	#[runtime::pallet_index(1)]
-	pub type Records = pallet_records;
+	pub type RecordsModule = pallet_records;
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]

@@ -3,7 +3,7 @@
 
 use crate::{mock::*, *};
 use binary_merkle_tree::{merkle_proof, merkle_root};
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{assert_noop, assert_ok, dispatch::DispatchResult};
 use frame_system::RawOrigin;
 use healthchain_primitives::{RecordRegistry, Role};
 use sp_core::H256;
@@ -20,7 +20,13 @@ fn digest(n: u8) -> H256 {
 const KIND_OBSERVATION: RecordKind = RecordKind(2);
 
 fn anchor_as(who: u64, record: u8, d: u8) -> DispatchResult {
-	Records::anchor(RuntimeOrigin::signed(who), id(record), PATIENT, digest(d), KIND_OBSERVATION)
+	RecordsModule::anchor(
+		RuntimeOrigin::signed(who),
+		id(record),
+		PATIENT,
+		digest(d),
+		KIND_OBSERVATION,
+	)
 }
 
 fn last_event() -> RuntimeEvent {
@@ -28,7 +34,7 @@ fn last_event() -> RuntimeEvent {
 }
 
 fn try_state() {
-	Records::do_try_state().expect("invariants hold");
+	RecordsModule::do_try_state().expect("invariants hold");
 }
 
 // ---- anchor ----
@@ -51,7 +57,7 @@ fn anchor_stores_version_one_and_emits_event() {
 		assert_eq!(DigestIndex::<Test>::get(digest(1)), Some((id(1), 1)));
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::Records(Event::RecordAnchored {
+			RuntimeEvent::RecordsModule(Event::RecordAnchored {
 				record_id: id(1),
 				subject: PATIENT,
 				author: HOSPITAL,
@@ -74,11 +80,23 @@ fn lab_may_anchor() {
 fn anchor_by_unsigned_or_root_origin_fails() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Records::anchor(RawOrigin::None.into(), id(1), PATIENT, digest(1), KIND_OBSERVATION),
+			RecordsModule::anchor(
+				RawOrigin::None.into(),
+				id(1),
+				PATIENT,
+				digest(1),
+				KIND_OBSERVATION
+			),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
-			Records::anchor(RawOrigin::Root.into(), id(1), PATIENT, digest(1), KIND_OBSERVATION),
+			RecordsModule::anchor(
+				RawOrigin::Root.into(),
+				id(1),
+				PATIENT,
+				digest(1),
+				KIND_OBSERVATION
+			),
 			DispatchError::BadOrigin
 		);
 	});
@@ -126,7 +144,7 @@ fn anchor_with_already_anchored_digest_fails() {
 fn anchor_with_zero_digest_fails() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Records::anchor(
+			RecordsModule::anchor(
 				RuntimeOrigin::signed(HOSPITAL),
 				id(1),
 				PATIENT,
@@ -145,9 +163,9 @@ fn amend_adds_a_version_and_keeps_history() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		System::set_block_number(5);
-		assert_ok!(Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)));
+		assert_ok!(RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)));
 		assert_eq!(crate::Records::<Test>::get(id(1)).map(|e| e.versions), Some(2));
-		let history = Records::history(id(1));
+		let history = RecordsModule::history(id(1));
 		assert_eq!(
 			history,
 			vec![
@@ -157,7 +175,7 @@ fn amend_adds_a_version_and_keeps_history() {
 		);
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::Records(Event::RecordAmended {
+			RuntimeEvent::RecordsModule(Event::RecordAmended {
 				record_id: id(1),
 				version: 2,
 				digest: digest(2),
@@ -173,7 +191,7 @@ fn amend_by_other_provider_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(LAB), id(1), digest(2)),
+			RecordsModule::amend(RuntimeOrigin::signed(LAB), id(1), digest(2)),
 			Error::<Test>::NotRecordAuthor
 		);
 	});
@@ -185,7 +203,7 @@ fn amend_by_author_after_deactivation_fails() {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		MockProviders::deactivate(HOSPITAL);
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)),
+			RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)),
 			Error::<Test>::NotActiveProvider
 		);
 	});
@@ -195,7 +213,7 @@ fn amend_by_author_after_deactivation_fails() {
 fn amend_unknown_record_fails() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(HOSPITAL), id(9), digest(2)),
+			RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(9), digest(2)),
 			Error::<Test>::UnknownRecord
 		);
 	});
@@ -206,7 +224,7 @@ fn amend_with_reused_digest_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(1)),
+			RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(1)),
 			Error::<Test>::DigestAlreadyAnchored
 		);
 	});
@@ -217,7 +235,7 @@ fn amend_with_zero_digest_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), H256::zero()),
+			RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), H256::zero()),
 			Error::<Test>::InvalidDigest
 		);
 	});
@@ -228,10 +246,14 @@ fn amend_beyond_max_versions_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		for v in 2..=MAX_VERSIONS {
-			assert_ok!(Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(v as u8)));
+			assert_ok!(RecordsModule::amend(
+				RuntimeOrigin::signed(HOSPITAL),
+				id(1),
+				digest(v as u8)
+			));
 		}
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(100)),
+			RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(100)),
 			Error::<Test>::TooManyVersions
 		);
 		try_state();
@@ -242,13 +264,13 @@ fn amend_beyond_max_versions_fails() {
 fn amend_retracted_record_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
-		assert_ok!(Records::retract(
+		assert_ok!(RecordsModule::retract(
 			RuntimeOrigin::signed(HOSPITAL),
 			id(1),
 			RetractReason::EnteredInError
 		));
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)),
+			RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)),
 			Error::<Test>::RecordRetracted
 		);
 	});
@@ -261,7 +283,7 @@ fn retract_leaves_a_tombstone_and_emits_event() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		System::set_block_number(7);
-		assert_ok!(Records::retract(
+		assert_ok!(RecordsModule::retract(
 			RuntimeOrigin::signed(HOSPITAL),
 			id(1),
 			RetractReason::PatientRequest
@@ -272,10 +294,10 @@ fn retract_leaves_a_tombstone_and_emits_event() {
 			RecordStatus::Retracted { reason: RetractReason::PatientRequest, at: 7 }
 		);
 		// History is kept.
-		assert_eq!(Records::history(id(1)).len(), 1);
+		assert_eq!(RecordsModule::history(id(1)).len(), 1);
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::Records(Event::RecordRetracted {
+			RuntimeEvent::RecordsModule(Event::RecordRetracted {
 				record_id: id(1),
 				reason: RetractReason::PatientRequest,
 				author: HOSPITAL,
@@ -291,9 +313,13 @@ fn retract_leaves_a_tombstone_and_emits_event() {
 fn retract_twice_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
-		assert_ok!(Records::retract(RuntimeOrigin::signed(HOSPITAL), id(1), RetractReason::Other));
+		assert_ok!(RecordsModule::retract(
+			RuntimeOrigin::signed(HOSPITAL),
+			id(1),
+			RetractReason::Other
+		));
 		assert_noop!(
-			Records::retract(RuntimeOrigin::signed(HOSPITAL), id(1), RetractReason::Other),
+			RecordsModule::retract(RuntimeOrigin::signed(HOSPITAL), id(1), RetractReason::Other),
 			Error::<Test>::RecordRetracted
 		);
 	});
@@ -304,7 +330,7 @@ fn retract_by_other_provider_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		assert_noop!(
-			Records::retract(RuntimeOrigin::signed(LAB), id(1), RetractReason::Other),
+			RecordsModule::retract(RuntimeOrigin::signed(LAB), id(1), RetractReason::Other),
 			Error::<Test>::NotRecordAuthor
 		);
 	});
@@ -314,7 +340,7 @@ fn retract_by_other_provider_fails() {
 fn retract_unknown_record_fails() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Records::retract(RuntimeOrigin::signed(HOSPITAL), id(1), RetractReason::Other),
+			RecordsModule::retract(RuntimeOrigin::signed(HOSPITAL), id(1), RetractReason::Other),
 			Error::<Test>::UnknownRecord
 		);
 	});
@@ -325,7 +351,7 @@ fn retract_by_stranger_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		assert_noop!(
-			Records::retract(RuntimeOrigin::signed(STRANGER), id(1), RetractReason::Other),
+			RecordsModule::retract(RuntimeOrigin::signed(STRANGER), id(1), RetractReason::Other),
 			Error::<Test>::NotActiveProvider
 		);
 	});
@@ -337,7 +363,7 @@ fn retract_by_stranger_fails() {
 fn anchor_batch_stores_root_and_emits_event() {
 	new_test_ext().execute_with(|| {
 		let root = H256::repeat_byte(0xab);
-		assert_ok!(Records::anchor_batch(RuntimeOrigin::signed(LAB), root, 500));
+		assert_ok!(RecordsModule::anchor_batch(RuntimeOrigin::signed(LAB), root, 500));
 		assert_eq!(
 			Batches::<Test>::get(0),
 			Some(Batch { root, leaf_count: 500, author: LAB, at: 1 })
@@ -346,14 +372,18 @@ fn anchor_batch_stores_root_and_emits_event() {
 		assert_eq!(NextBatchId::<Test>::get(), 1);
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::Records(Event::BatchAnchored {
+			RuntimeEvent::RecordsModule(Event::BatchAnchored {
 				batch_id: 0,
 				root,
 				leaf_count: 500,
 				author: LAB,
 			})
 		);
-		assert_ok!(Records::anchor_batch(RuntimeOrigin::signed(LAB), H256::repeat_byte(1), 1));
+		assert_ok!(RecordsModule::anchor_batch(
+			RuntimeOrigin::signed(LAB),
+			H256::repeat_byte(1),
+			1
+		));
 		assert_eq!(NextBatchId::<Test>::get(), 2);
 		try_state();
 	});
@@ -364,28 +394,28 @@ fn anchor_batch_errors() {
 	new_test_ext().execute_with(|| {
 		let root = H256::repeat_byte(0xab);
 		assert_noop!(
-			Records::anchor_batch(RuntimeOrigin::signed(LAB), root, 0),
+			RecordsModule::anchor_batch(RuntimeOrigin::signed(LAB), root, 0),
 			Error::<Test>::EmptyBatch
 		);
 		assert_noop!(
-			Records::anchor_batch(RuntimeOrigin::signed(LAB), root, MAX_BATCH_LEAVES + 1),
+			RecordsModule::anchor_batch(RuntimeOrigin::signed(LAB), root, MAX_BATCH_LEAVES + 1),
 			Error::<Test>::BatchTooLarge
 		);
 		assert_noop!(
-			Records::anchor_batch(RuntimeOrigin::signed(LAB), H256::zero(), 1),
+			RecordsModule::anchor_batch(RuntimeOrigin::signed(LAB), H256::zero(), 1),
 			Error::<Test>::InvalidDigest
 		);
 		assert_noop!(
-			Records::anchor_batch(RuntimeOrigin::signed(INSURER), root, 1),
+			RecordsModule::anchor_batch(RuntimeOrigin::signed(INSURER), root, 1),
 			Error::<Test>::NotActiveProvider
 		);
 		assert_noop!(
-			Records::anchor_batch(RuntimeOrigin::signed(STRANGER), root, 1),
+			RecordsModule::anchor_batch(RuntimeOrigin::signed(STRANGER), root, 1),
 			Error::<Test>::NotActiveProvider
 		);
-		assert_ok!(Records::anchor_batch(RuntimeOrigin::signed(LAB), root, MAX_BATCH_LEAVES));
+		assert_ok!(RecordsModule::anchor_batch(RuntimeOrigin::signed(LAB), root, MAX_BATCH_LEAVES));
 		assert_noop!(
-			Records::anchor_batch(RuntimeOrigin::signed(HOSPITAL), root, 2),
+			RecordsModule::anchor_batch(RuntimeOrigin::signed(HOSPITAL), root, 2),
 			Error::<Test>::BatchAlreadyAnchored
 		);
 	});
@@ -396,7 +426,7 @@ fn anchor_batch_fails_when_ids_are_exhausted() {
 	new_test_ext().execute_with(|| {
 		NextBatchId::<Test>::put(u64::MAX);
 		assert_noop!(
-			Records::anchor_batch(RuntimeOrigin::signed(LAB), H256::repeat_byte(3), 1),
+			RecordsModule::anchor_batch(RuntimeOrigin::signed(LAB), H256::repeat_byte(3), 1),
 			Error::<Test>::BatchIdOverflow
 		);
 	});
@@ -407,36 +437,36 @@ fn anchor_batch_fails_when_ids_are_exhausted() {
 #[test]
 fn verify_reports_valid_superseded_retracted_and_unknown() {
 	new_test_ext().execute_with(|| {
-		assert_eq!(Records::verify(id(1), digest(1)), Verification::Unknown);
+		assert_eq!(RecordsModule::verify(id(1), digest(1)), Verification::Unknown);
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
-		assert_eq!(Records::verify(id(1), digest(1)), Verification::Valid { version: 1 });
-		assert_ok!(Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)));
-		assert_eq!(Records::verify(id(1), digest(2)), Verification::Valid { version: 2 });
+		assert_eq!(RecordsModule::verify(id(1), digest(1)), Verification::Valid { version: 1 });
+		assert_ok!(RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)));
+		assert_eq!(RecordsModule::verify(id(1), digest(2)), Verification::Valid { version: 2 });
 		assert_eq!(
-			Records::verify(id(1), digest(1)),
+			RecordsModule::verify(id(1), digest(1)),
 			Verification::Superseded { version: 1, latest: 2 }
 		);
 		// A digest of another record does not verify this one.
 		assert_ok!(anchor_as(HOSPITAL, 2, 3));
-		assert_eq!(Records::verify(id(1), digest(3)), Verification::Unknown);
+		assert_eq!(RecordsModule::verify(id(1), digest(3)), Verification::Unknown);
 		// A never-anchored digest.
-		assert_eq!(Records::verify(id(1), digest(200)), Verification::Unknown);
-		assert_ok!(Records::retract(
+		assert_eq!(RecordsModule::verify(id(1), digest(200)), Verification::Unknown);
+		assert_ok!(RecordsModule::retract(
 			RuntimeOrigin::signed(HOSPITAL),
 			id(1),
 			RetractReason::EnteredInError
 		));
-		assert_eq!(Records::verify(id(1), digest(2)), Verification::Retracted);
+		assert_eq!(RecordsModule::verify(id(1), digest(2)), Verification::Retracted);
 	});
 }
 
 #[test]
 fn record_summary_has_latest_version() {
 	new_test_ext().execute_with(|| {
-		assert!(Records::record(id(1)).is_none());
+		assert!(RecordsModule::record(id(1)).is_none());
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
-		assert_ok!(Records::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)));
-		let summary = Records::record(id(1)).expect("exists");
+		assert_ok!(RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)));
+		let summary = RecordsModule::record(id(1)).expect("exists");
 		assert_eq!(summary.entry.versions, 2);
 		assert_eq!(summary.latest.digest, digest(2));
 	});
@@ -445,12 +475,16 @@ fn record_summary_has_latest_version() {
 #[test]
 fn record_registry_trait_reports_subject_author_and_status() {
 	new_test_ext().execute_with(|| {
-		assert_eq!(<Records as RecordRegistry<u64>>::record_info(&id(1)), None);
+		assert_eq!(<RecordsModule as RecordRegistry<u64>>::record_info(&id(1)), None);
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
-		let info = <Records as RecordRegistry<u64>>::record_info(&id(1)).expect("exists");
+		let info = <RecordsModule as RecordRegistry<u64>>::record_info(&id(1)).expect("exists");
 		assert_eq!((info.subject, info.author, info.retracted), (PATIENT, HOSPITAL, false));
-		assert_ok!(Records::retract(RuntimeOrigin::signed(HOSPITAL), id(1), RetractReason::Other));
-		assert!(<Records as RecordRegistry<u64>>::record_info(&id(1))
+		assert_ok!(RecordsModule::retract(
+			RuntimeOrigin::signed(HOSPITAL),
+			id(1),
+			RetractReason::Other
+		));
+		assert!(<RecordsModule as RecordRegistry<u64>>::record_info(&id(1))
 			.map(|i| i.retracted)
 			.unwrap_or(false));
 	});
@@ -462,26 +496,38 @@ fn merkle_batch_round_trip_verifies_every_leaf_and_rejects_tampering() {
 		// 7 leaves: an odd count exercises the unbalanced edge of the tree.
 		let leaves: Vec<H256> = (0..7u8).map(digest).collect();
 		let root = merkle_root::<BlakeTwo256, _>(leaves.iter());
-		assert_ok!(Records::anchor_batch(RuntimeOrigin::signed(LAB), root, leaves.len() as u32));
+		assert_ok!(RecordsModule::anchor_batch(
+			RuntimeOrigin::signed(LAB),
+			root,
+			leaves.len() as u32
+		));
 		for (i, leaf) in leaves.iter().enumerate() {
 			let proof = merkle_proof::<BlakeTwo256, _, _>(leaves.iter(), i as u32);
-			assert!(Records::verify_inclusion(0, *leaf, i as u32, proof.proof.clone()), "leaf {i}");
+			assert!(
+				RecordsModule::verify_inclusion(0, *leaf, i as u32, proof.proof.clone()),
+				"leaf {i}"
+			);
 			// Tampered leaf.
-			assert!(!Records::verify_inclusion(0, digest(100), i as u32, proof.proof.clone()));
+			assert!(!RecordsModule::verify_inclusion(
+				0,
+				digest(100),
+				i as u32,
+				proof.proof.clone()
+			));
 			// Wrong position.
 			let wrong = (i as u32 + 1) % leaves.len() as u32;
-			assert!(!Records::verify_inclusion(0, *leaf, wrong, proof.proof.clone()));
+			assert!(!RecordsModule::verify_inclusion(0, *leaf, wrong, proof.proof.clone()));
 			// Tampered proof.
 			let mut bad = proof.proof.clone();
 			if let Some(first) = bad.first_mut() {
 				first.0[0] ^= 1;
 			}
-			assert!(!Records::verify_inclusion(0, *leaf, i as u32, bad));
+			assert!(!RecordsModule::verify_inclusion(0, *leaf, i as u32, bad));
 			// Unknown batch.
-			assert!(!Records::verify_inclusion(1, *leaf, i as u32, proof.proof));
+			assert!(!RecordsModule::verify_inclusion(1, *leaf, i as u32, proof.proof));
 		}
 		// Index beyond the leaf count.
-		assert!(!Records::verify_inclusion(0, leaves[0], 7, vec![]));
+		assert!(!RecordsModule::verify_inclusion(0, leaves[0], 7, vec![]));
 	});
 }
 
@@ -492,4 +538,18 @@ fn care_roles_exclude_insurer() {
 	for r in [Role::Hospital, Role::Clinic, Role::Lab, Role::Pharmacy, Role::Emergency] {
 		assert!(roles.contains(r));
 	}
+}
+
+#[test]
+fn subject_is_whoever_the_provider_names() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(RecordsModule::anchor(
+			RuntimeOrigin::signed(HOSPITAL),
+			id(1),
+			OTHER_PATIENT,
+			digest(1),
+			KIND_OBSERVATION
+		));
+		assert_eq!(crate::Records::<Test>::get(id(1)).map(|e| e.subject), Some(OTHER_PATIENT));
+	});
 }
