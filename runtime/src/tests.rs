@@ -139,7 +139,7 @@ fn transfer_keep_alive_moves_funds_between_dev_accounts() {
 }
 
 #[test]
-fn transfer_below_existential_deposit_to_new_account_fails_with_named_error() {
+fn transfer_below_existential_deposit_to_new_account_fails_with_below_minimum() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = account(Sr25519Keyring::Alice);
 		let fresh: AccountId = sp_core::crypto::AccountId32::new([7u8; 32]);
@@ -149,7 +149,7 @@ fn transfer_below_existential_deposit_to_new_account_fails_with_named_error() {
 				fresh.into(),
 				EXISTENTIAL_DEPOSIT - 1
 			),
-			pallet_balances::Error::<Runtime>::ExistentialDeposit
+			sp_runtime::TokenError::BelowMinimum
 		);
 	});
 }
