@@ -8,7 +8,3 @@ export HEALTHCHAIN_DIGEST_TARGET="${HEALTHCHAIN_DIGEST_TARGET:-$(dirname "$CARGO
 export HEALTHCHAIN_PROFILE=release
 HEALTHCHAIN_NODE="$CARGO_TARGET_DIR/release/healthchain-node"
 export HEALTHCHAIN_NODE
-# The target dir is outside the workspace, so substrate-wasm-builder cannot find Cargo.lock by
-# walking up from OUT_DIR: point it at this checkout so the wasm build uses the same lock file.
-WASM_BUILD_WORKSPACE_HINT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export WASM_BUILD_WORKSPACE_HINT

@@ -20,9 +20,12 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
+	Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+	VERSION,
 };
+use healthchain_primitives::{Digest, RecordId};
+use pallet_records::{Batch, BatchId, RecordSummary, RecordVersion, Verification};
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -199,6 +202,33 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_records::runtime_api::RecordsApi<Block, AccountId, BlockNumber> for Runtime {
+		fn record(record_id: RecordId) -> Option<RecordSummary<AccountId, BlockNumber>> {
+			Records::record(record_id)
+		}
+
+		fn history(record_id: RecordId) -> Vec<RecordVersion<AccountId, BlockNumber>> {
+			Records::history(record_id)
+		}
+
+		fn verify(record_id: RecordId, digest: Digest) -> Verification {
+			Records::verify(record_id, digest)
+		}
+
+		fn batch(batch_id: BatchId) -> Option<Batch<AccountId, BlockNumber>> {
+			pallet_records::Batches::<Runtime>::get(batch_id)
+		}
+
+		fn verify_inclusion(
+			batch_id: BatchId,
+			leaf: Digest,
+			leaf_index: u32,
+			proof: Vec<sp_core::H256>,
+		) -> bool {
+			Records::verify_inclusion(batch_id, leaf, leaf_index, proof)
 		}
 	}
 

@@ -2,20 +2,24 @@
 //! (or `build-spec --chain ...`). The node builds every chain spec from these presets, so the
 //! genesis state is defined once, here, in the runtime.
 //!
-//! | preset | validators | sudo | endowed |
-//! |---|---|---|---|
-//! | `development` | Alice | Alice | the well-known dev accounts |
-//! | `local_testnet` | Alice, Bob, Charlie | Alice (until the council lands) | the well-known dev accounts |
-//! | `consortium_template` | four placeholder founding members | none | founding members |
+//! | preset | validators | sudo | endowed | provider organisations |
+//! |---|---|---|---|---|
+//! | `development` | Alice | Alice | the well-known dev accounts | Alice (Hospital+Emergency), Bob (Clinic+Lab), Charlie (Insurer) |
+//! | `local_testnet` | Alice, Bob, Charlie | Alice (until the council lands) | the well-known dev accounts | as `development` |
+//! | `consortium_template` | four placeholder founders | none | founders | the four founders |
 //!
 //! The consortium template is a starting point for a real network: export it with
 //! `healthchain-node build-spec --chain consortium-template > consortium.json`, replace the
 //! placeholder keys and balances with the founding members' own, then produce the raw spec with
 //! `build-spec --chain consortium.json --raw` (see docs/operators.md).
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, BalancesConfig, BlockNumber, ProvidersConfig, RuntimeGenesisConfig, SudoConfig,
+	DAYS, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use healthchain_primitives::{Role, Roles};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -38,13 +42,52 @@ fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> AuthorityKeys {
 	(sr.public().into(), ed.public().into())
 }
 
+/// How long genesis organisations' credentials are valid: one year.
+pub const GENESIS_CREDENTIAL_VALIDITY: BlockNumber = 365 * DAYS;
+
+/// A provider organisation active from genesis: account, roles, credential digest, expiry.
+type GenesisProvider = (AccountId, Roles, sp_core::H256, BlockNumber);
+
+/// A placeholder credential digest (blake2-256 of a label): real organisations put the salted
+/// digest of their licence here.
+fn credential(label: &str) -> sp_core::H256 {
+	<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(label.as_bytes())
+}
+
+/// The dev/local organisations: Alice a hospital with emergency rights, Bob a clinic and lab,
+/// Charlie an insurer.
+fn dev_providers() -> Vec<GenesisProvider> {
+	vec![
+		(
+			Sr25519Keyring::Alice.to_account_id(),
+			Roles::from_items(&[Role::Hospital, Role::Emergency]),
+			credential("credential:alice"),
+			GENESIS_CREDENTIAL_VALIDITY,
+		),
+		(
+			Sr25519Keyring::Bob.to_account_id(),
+			Roles::from_items(&[Role::Clinic, Role::Lab]),
+			credential("credential:bob"),
+			GENESIS_CREDENTIAL_VALIDITY,
+		),
+		(
+			Sr25519Keyring::Charlie.to_account_id(),
+			Roles::from(Role::Insurer),
+			credential("credential:charlie"),
+			GENESIS_CREDENTIAL_VALIDITY,
+		),
+	]
+}
+
 fn genesis(
 	initial_authorities: Vec<AuthorityKeys>,
 	endowed_accounts: Vec<(AccountId, crate::Balance)>,
 	root: Option<AccountId>,
+	providers: Vec<GenesisProvider>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: endowed_accounts },
+		providers: ProvidersConfig { providers },
 		aura: pallet_aura::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
 		},
@@ -65,6 +108,7 @@ pub fn development_config_genesis() -> Value {
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_endowments(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
+		dev_providers(),
 	)
 }
 
@@ -78,6 +122,7 @@ pub fn local_testnet_genesis() -> Value {
 		],
 		dev_endowments(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
+		dev_providers(),
 	)
 }
 
@@ -94,6 +139,18 @@ pub fn consortium_template_genesis() -> Value {
 		founders.iter().map(|(sr, ed)| authority(*sr, *ed)).collect(),
 		founders.iter().map(|(sr, _)| (sr.to_account_id(), FOUNDER_ENDOWMENT)).collect(),
 		None,
+		founders
+			.iter()
+			.zip([
+				Roles::from_items(&[Role::Hospital, Role::Emergency]),
+				Roles::from(Role::Lab),
+				Roles::from(Role::Insurer),
+				Roles::from(Role::Clinic),
+			])
+			.map(|((sr, _), roles)| {
+				(sr.to_account_id(), roles, credential("placeholder"), GENESIS_CREDENTIAL_VALIDITY)
+			})
+			.collect(),
 	)
 }
 

@@ -220,6 +220,11 @@ mod runtime {
 
 	// Indices 10-19: consortium governance (session, council, membership, validator set).
 	// Indices 20-29: Healthchain domain pallets (providers, records, consent, claims).
+	#[runtime::pallet_index(20)]
+	pub type Providers = pallet_providers;
+
+	#[runtime::pallet_index(21)]
+	pub type Records = pallet_records;
 
 	/// Sudo is keyed only in the development preset; the consortium preset has no sudo key.
 	#[runtime::pallet_index(99)]

@@ -6,7 +6,7 @@ use crate::{
 	AccountId, Balances, BuildStorage, Runtime, RuntimeGenesisConfig, RuntimeOrigin, System,
 	EXISTENTIAL_DEPOSIT, SS58_PREFIX, UNIT, VERSION,
 };
-use frame_support::{assert_noop, assert_ok, traits::Get};
+use frame_support::{assert_noop, assert_ok};
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
@@ -165,5 +165,82 @@ fn fees_are_charged_by_weight_and_length() {
 		assert_eq!(weight_fee, UNIT / 1000);
 		let length_fee = pallet_transaction_payment::Pallet::<Runtime>::length_to_fee(100);
 		assert_eq!(length_fee, 100 * crate::configs::monetary::TransactionByteFee::get());
+	});
+}
+
+// ---- Healthchain pallets on the real runtime ----
+
+use crate::{Providers, Records};
+use frame_support::traits::fungible::InspectHold;
+use healthchain_primitives::{ProviderRegistry, Role};
+
+#[test]
+fn dev_preset_registers_alice_bob_charlie_as_organisations() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let bob = account(Sr25519Keyring::Bob);
+		let charlie = account(Sr25519Keyring::Charlie);
+		assert!(Providers::is_active(&alice, Role::Hospital));
+		assert!(Providers::is_active(&alice, Role::Emergency));
+		assert!(Providers::is_active(&bob, Role::Lab));
+		assert!(Providers::is_active(&charlie, Role::Insurer));
+		assert!(!Providers::is_active(&charlie, Role::Hospital));
+		assert!(!Providers::is_active_any(&account(Sr25519Keyring::Dave)));
+	});
+}
+
+#[test]
+fn hospital_anchors_a_record_and_an_insurer_cannot() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let dave = account(Sr25519Keyring::Dave);
+		let record = sp_core::H256::repeat_byte(1);
+		let digest = sp_core::H256::repeat_byte(2);
+		assert_ok!(Records::anchor(
+			RuntimeOrigin::signed(alice),
+			record,
+			dave.clone(),
+			digest,
+			pallet_records::RecordKind(2)
+		));
+		assert_eq!(
+			Records::verify(record, digest),
+			pallet_records::Verification::Valid { version: 1 }
+		);
+		assert_noop!(
+			Records::anchor(
+				RuntimeOrigin::signed(account(Sr25519Keyring::Charlie)),
+				sp_core::H256::repeat_byte(3),
+				dave,
+				sp_core::H256::repeat_byte(4),
+				pallet_records::RecordKind(2)
+			),
+			pallet_records::Error::<Runtime>::NotActiveProvider
+		);
+	});
+}
+
+#[test]
+fn organisation_registers_with_a_held_deposit_and_root_approves() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let dave = account(Sr25519Keyring::Dave);
+		assert_ok!(Providers::register(
+			RuntimeOrigin::signed(dave.clone()),
+			healthchain_primitives::Roles::from(Role::Pharmacy),
+			sp_core::H256::repeat_byte(9),
+			1_000
+		));
+		let reason: crate::RuntimeHoldReason = pallet_providers::HoldReason::ProviderDeposit.into();
+		assert_eq!(
+			Balances::balance_on_hold(&reason, &dave),
+			crate::configs::healthchain::ProviderDeposit::get()
+		);
+		// A plain account cannot approve; root (sudo on dev chains) can.
+		assert_noop!(
+			Providers::approve(RuntimeOrigin::signed(account(Sr25519Keyring::Alice)), dave.clone()),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_ok!(Providers::approve(RuntimeOrigin::root(), dave.clone()));
+		assert!(Providers::is_active(&dave, Role::Pharmacy));
 	});
 }

@@ -7,9 +7,11 @@
 
 #![warn(missing_docs)]
 
+pub mod records;
+
 use std::sync::Arc;
 
-use healthchain_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use healthchain_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 use jsonrpsee::RpcModule;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
@@ -35,6 +37,7 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: pallet_records::runtime_api::RecordsApi<Block, AccountId, BlockNumber>,
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
@@ -46,11 +49,14 @@ where
 	// Standard FRAME RPCs: account nonces (`system_accountNextIndex`) and fee queries
 	// (`payment_queryInfo`, `payment_queryFeeDetails`).
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 
 	// --- Healthchain RPCs ---
-	// `records_*`, `consent_*` and `claims_*` modules are merged here as their pallets land, e.g.
-	// `module.merge(Records::new(client.clone()).into_rpc())?;`
+	// `records_*` (see `records.rs` for the JSON shapes); `consent_*` and `claims_*` join here.
+	{
+		use records::{Records, RecordsRpcApiServer};
+		module.merge(Records::new(client).into_rpc())?;
+	}
 
 	Ok(module)
 }

@@ -14,7 +14,7 @@ macro_rules! bitset {
 		$(#[$item_meta])*
 		#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode,
 			DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
-		#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+		#[derive(serde::Serialize, serde::Deserialize)]
 		pub enum $item {
 			$( $(#[$variant_meta])* $variant ),+
 		}
@@ -32,7 +32,7 @@ macro_rules! bitset {
 		$(#[$set_meta])*
 		#[derive(Clone, Copy, PartialEq, Eq, Default, Debug, Encode, Decode,
 			DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
-		#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+		#[derive(serde::Serialize, serde::Deserialize)]
 		pub struct $set(pub $repr);
 
 		impl $set {

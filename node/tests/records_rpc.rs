@@ -1,0 +1,296 @@
+//! End-to-end test of the records pallet on a running dev node: real signed extrinsics
+//! (`records.anchor`, `amend`, `retract`, `anchorBatch`) and the `records_*` RPCs, including a
+//! Merkle batch built by the `healthchain-digest` CLI when `HEALTHCHAIN_DIGEST_BIN` points to
+//! it (scripts/test sets it), else by the same `binary-merkle-tree` calls in-process.
+
+mod common;
+
+use common::{Node, NodeSpec, TempDir};
+use healthchain_runtime::{self as runtime, RuntimeCall};
+use sp_core::{Pair, H256};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{codec::Encode, generic::Era, traits::BlakeTwo256};
+use std::{process::Command, time::Duration};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn hex(bytes: &[u8]) -> String {
+	let mut s = String::from("0x");
+	for b in bytes {
+		s.push_str(&format!("{b:02x}"));
+	}
+	s
+}
+
+fn h256(v: &serde_json::Value) -> H256 {
+	let s = v.as_str().expect("hex string").trim_start_matches("0x");
+	let mut out = [0u8; 32];
+	for (i, chunk) in s.as_bytes().chunks(2).enumerate().take(32) {
+		out[i] = u8::from_str_radix(std::str::from_utf8(chunk).expect("ascii"), 16).expect("hex");
+	}
+	H256(out)
+}
+
+/// Sign `call` as `signer` with every transaction extension of the runtime (immortal era).
+fn signed(node: &Node, signer: Sr25519Keyring, call: RuntimeCall) -> String {
+	let genesis = h256(&node.rpc("chain_getBlockHash", serde_json::json!([0])).expect("genesis"));
+	let nonce = node
+		.rpc("system_accountNextIndex", serde_json::json!([signer.to_account_id().to_string()]))
+		.and_then(|n| n.as_u64())
+		.expect("nonce") as u32;
+	let tx_ext: runtime::TxExtension = (
+		frame_system::AuthorizeCall::<runtime::Runtime>::new(),
+		frame_system::CheckNonZeroSender::<runtime::Runtime>::new(),
+		frame_system::CheckSpecVersion::<runtime::Runtime>::new(),
+		frame_system::CheckTxVersion::<runtime::Runtime>::new(),
+		frame_system::CheckGenesis::<runtime::Runtime>::new(),
+		frame_system::CheckEra::<runtime::Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<runtime::Runtime>::from(nonce),
+		frame_system::CheckWeight::<runtime::Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<runtime::Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<runtime::Runtime>::new(false),
+		frame_system::WeightReclaim::<runtime::Runtime>::new(),
+	);
+	let payload = runtime::SignedPayload::from_raw(
+		call.clone(),
+		tx_ext.clone(),
+		(
+			(),
+			(),
+			runtime::VERSION.spec_version,
+			runtime::VERSION.transaction_version,
+			genesis,
+			genesis,
+			(),
+			(),
+			(),
+			None,
+			(),
+		),
+	);
+	let signature = payload.using_encoded(|e| signer.pair().sign(e));
+	let xt = runtime::UncheckedExtrinsic::new_signed(
+		call,
+		signer.to_account_id().into(),
+		runtime::Signature::Sr25519(signature),
+		tx_ext,
+	);
+	hex(&xt.encode())
+}
+
+fn submit(node: &Node, signer: Sr25519Keyring, call: RuntimeCall) {
+	let xt = signed(node, signer, call);
+	let res = node.rpc("author_submitExtrinsic", serde_json::json!([xt]));
+	assert!(res.is_some(), "extrinsic accepted by the pool; log:\n{}", node.log_tail());
+}
+
+fn digest(n: u8) -> H256 {
+	<BlakeTwo256 as sp_runtime::traits::Hash>::hash(&[b"salted record ".as_slice(), &[n]].concat())
+}
+
+fn verify(node: &Node, record: H256, d: H256) -> serde_json::Value {
+	node.rpc("records_verify", serde_json::json!([hex(record.as_bytes()), hex(d.as_bytes())]))
+		.expect("records_verify answers")
+}
+
+#[test]
+fn records_anchor_amend_retract_and_batch_through_rpc() {
+	let logs = TempDir::new("records-rpc");
+	let mut node = Node::start(NodeSpec {
+		name: "records-dev",
+		args: vec!["--dev".into()],
+		base_path: None,
+		log_dir: logs.path(),
+		p2p_port: None,
+		prometheus_port: None,
+	});
+	node.wait_for("best block >= 1", TIMEOUT, |n| n.best_number().filter(|b| *b >= 1));
+
+	let record = H256::repeat_byte(0x42);
+	let patient = Sr25519Keyring::Dave.to_account_id();
+	assert_eq!(verify(&node, record, digest(1)), serde_json::json!({"status": "unknown"}));
+	assert_eq!(
+		node.rpc("records_get", serde_json::json!([hex(record.as_bytes())])),
+		Some(serde_json::Value::Null)
+	);
+
+	// Alice is a hospital in the dev preset.
+	submit(
+		&node,
+		Sr25519Keyring::Alice,
+		RuntimeCall::Records(pallet_records::Call::anchor {
+			record_id: record,
+			subject: patient.clone(),
+			digest: digest(1),
+			kind: pallet_records::RecordKind(2),
+		}),
+	);
+	node.wait_for("anchored record verifies", TIMEOUT, |n| {
+		(verify(n, record, digest(1)) == serde_json::json!({"status": "valid", "version": 1}))
+			.then_some(())
+	});
+	let got = node.rpc("records_get", serde_json::json!([hex(record.as_bytes())])).expect("get");
+	assert_eq!(got["versions"], 1);
+	assert_eq!(got["kind"], 2);
+	assert_eq!(got["status"], "active");
+	assert_eq!(h256(&got["latest"]["digest"]), digest(1));
+
+	// Dave is no provider: his anchor is included but fails; nothing is stored.
+	let other = H256::repeat_byte(0x43);
+	submit(
+		&node,
+		Sr25519Keyring::Dave,
+		RuntimeCall::Records(pallet_records::Call::anchor {
+			record_id: other,
+			subject: patient.clone(),
+			digest: digest(9),
+			kind: pallet_records::RecordKind(2),
+		}),
+	);
+
+	// Amend, then the first digest is superseded.
+	submit(
+		&node,
+		Sr25519Keyring::Alice,
+		RuntimeCall::Records(pallet_records::Call::amend { record_id: record, digest: digest(2) }),
+	);
+	node.wait_for("amended version verifies", TIMEOUT, |n| {
+		(verify(n, record, digest(2)) == serde_json::json!({"status": "valid", "version": 2}))
+			.then_some(())
+	});
+	assert_eq!(
+		verify(&node, record, digest(1)),
+		serde_json::json!({"status": "superseded", "version": 1, "latest": 2})
+	);
+	let history =
+		node.rpc("records_history", serde_json::json!([hex(record.as_bytes())])).expect("history");
+	assert_eq!(history.as_array().map(|a| a.len()), Some(2));
+	// Dave's failed anchor left no record (his nonce advanced: the extrinsic was included).
+	assert_eq!(
+		node.rpc("records_get", serde_json::json!([hex(other.as_bytes())])),
+		Some(serde_json::Value::Null)
+	);
+	assert_eq!(
+		node.rpc(
+			"system_accountNextIndex",
+			serde_json::json!([Sr25519Keyring::Dave.to_account_id().to_string()])
+		),
+		Some(serde_json::json!(1))
+	);
+
+	// A Merkle batch: from the CLI when available, else in-process with the same crate.
+	let (root, leaves, proofs) = build_batch(logs.path());
+	submit(
+		&node,
+		Sr25519Keyring::Bob, // Bob is a clinic and lab
+		RuntimeCall::Records(pallet_records::Call::anchor_batch {
+			root,
+			leaf_count: leaves.len() as u32,
+		}),
+	);
+	node.wait_for("batch 0 anchored", TIMEOUT, |n| {
+		n.rpc("records_batch", serde_json::json!([0])).filter(|b| !b.is_null())
+	});
+	let batch = node.rpc("records_batch", serde_json::json!([0])).expect("batch");
+	assert_eq!(h256(&batch["root"]), root);
+	assert_eq!(batch["leafCount"], leaves.len());
+	for (i, (leaf, proof)) in leaves.iter().zip(proofs.iter()).enumerate() {
+		let args = |leaf: H256, index: usize, proof: &Vec<H256>| {
+			serde_json::json!([
+				0,
+				hex(leaf.as_bytes()),
+				index,
+				proof.iter().map(|p| hex(p.as_bytes())).collect::<Vec<_>>()
+			])
+		};
+		assert_eq!(
+			node.rpc("records_verifyInclusion", args(*leaf, i, proof)),
+			Some(serde_json::json!(true)),
+			"leaf {i}"
+		);
+		assert_eq!(
+			node.rpc("records_verifyInclusion", args(digest(200), i, proof)),
+			Some(serde_json::json!(false))
+		);
+		let mut bad = proof.clone();
+		if let Some(first) = bad.first_mut() {
+			first.0[0] ^= 1;
+			assert_eq!(
+				node.rpc("records_verifyInclusion", args(*leaf, i, &bad)),
+				Some(serde_json::json!(false))
+			);
+		}
+	}
+
+	// Retract: a tombstone.
+	submit(
+		&node,
+		Sr25519Keyring::Alice,
+		RuntimeCall::Records(pallet_records::Call::retract {
+			record_id: record,
+			reason: pallet_records::RetractReason::PatientRequest,
+		}),
+	);
+	node.wait_for("retracted", TIMEOUT, |n| {
+		(verify(n, record, digest(2)) == serde_json::json!({"status": "retracted"})).then_some(())
+	});
+	let got = node.rpc("records_get", serde_json::json!([hex(record.as_bytes())])).expect("get");
+	assert_eq!(got["status"], "retracted");
+	assert_eq!(got["retraction"]["reason"], "patientRequest");
+
+	// Malformed input is an RPC error, not a crash.
+	assert_eq!(node.rpc("records_verify", serde_json::json!(["0x1234", "0x00"])), None);
+
+	let status = node.stop(Duration::from_secs(60));
+	assert!(status.success());
+}
+
+/// Leaves and proofs of a batch over three records. With the CLI, its files are written to a
+/// temp dir and `healthchain-digest batch` builds root and proofs.
+fn build_batch(tmp: &std::path::Path) -> (H256, Vec<H256>, Vec<Vec<H256>>) {
+	if let Ok(bin) = std::env::var("HEALTHCHAIN_DIGEST_BIN") {
+		let dir = tmp.join("batch-in");
+		std::fs::create_dir_all(&dir).expect("dir");
+		std::fs::write(
+			dir.join("a.json"),
+			br#"{"resourceType":"Observation","id":"a","status":"final"}"#,
+		)
+		.expect("w");
+		std::fs::write(
+			dir.join("b.json"),
+			br#"{"resourceType":"Observation","id":"b","status":"final"}"#,
+		)
+		.expect("w");
+		std::fs::write(dir.join("c.pdf"), b"%PDF-1.7 c").expect("w");
+		let out = Command::new(&bin)
+			.arg("batch")
+			.arg(&dir)
+			.args(["--salt", "00112233445566778899aabbccddeeff"])
+			.output()
+			.expect("digest CLI runs");
+		assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+		let summary: serde_json::Value = serde_json::from_slice(
+			&std::fs::read(dir.join(".batch/batch.json")).expect("batch.json"),
+		)
+		.expect("json");
+		let mut leaves = Vec::new();
+		let mut proofs = Vec::new();
+		for name in ["a.json", "b.json", "c.pdf"] {
+			let p: serde_json::Value = serde_json::from_slice(
+				&std::fs::read(dir.join(format!(".batch/proofs/{name}.proof.json")))
+					.expect("proof"),
+			)
+			.expect("json");
+			leaves.push(h256(&p["leaf"]));
+			proofs.push(p["proof"].as_array().expect("array").iter().map(h256).collect());
+		}
+		(h256(&summary["root"]), leaves, proofs)
+	} else {
+		let leaves: Vec<H256> = (10..13).map(digest).collect();
+		let root = binary_merkle_tree::merkle_root::<BlakeTwo256, _>(leaves.iter());
+		let proofs = (0..leaves.len() as u32)
+			.map(|i| binary_merkle_tree::merkle_proof::<BlakeTwo256, _, _>(leaves.iter(), i).proof)
+			.collect();
+		(root, leaves, proofs)
+	}
+}

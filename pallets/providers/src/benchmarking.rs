@@ -1,0 +1,198 @@
+//! Benchmarks (FRAME v2) of every call and of the expiry processing in `on_initialize`, each
+//! in its worst case (full expiry buckets, deposit held and released).
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_support::traits::{fungible::Mutate, Hooks};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use healthchain_primitives::{Role, Roles};
+use sp_runtime::traits::{Bounded, One, Saturating};
+
+fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let who: T::AccountId = account(name, i, 0);
+	let amount = T::RegistrationDeposit::get().saturating_mul(100u32.into());
+	let _ = T::Currency::set_balance(&who, amount.max(BalanceOf::<T>::max_value() / 4u32.into()));
+	who
+}
+
+fn expiry<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number().saturating_add(T::MaxCredentialDuration::get())
+}
+
+/// Fill the expiry bucket of `at` up to one below the bound, so a push is the worst case.
+fn fill_bucket<T: Config>(at: BlockNumberFor<T>)
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let max = T::MaxExpiriesPerBlock::get();
+	for i in 0..max.saturating_sub(1) {
+		let other = funded::<T>("filler", i);
+		Expiries::<T>::mutate(at, |v| {
+			let _ = v.try_push(other);
+		});
+	}
+}
+
+fn registered<T: Config>(name: &'static str) -> Result<T::AccountId, BenchmarkError>
+where
+	T::Currency: Mutate<T::AccountId>,
+{
+	let who = funded::<T>(name, 0);
+	let at = expiry::<T>();
+	fill_bucket::<T>(at);
+	Pallet::<T>::register(
+		RawOrigin::Signed(who.clone()).into(),
+		Roles::from_items(&[Role::Hospital, Role::Emergency]),
+		Default::default(),
+		at,
+	)
+	.map_err(|_| BenchmarkError::Stop("register failed"))?;
+	Ok(who)
+}
+
+fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
+	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
+}
+
+#[benchmarks(where T::Currency: Mutate<T::AccountId>)]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register() {
+		let who = funded::<T>("org", 0);
+		let at = expiry::<T>();
+		fill_bucket::<T>(at);
+		let roles = Roles::all();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), roles, Default::default(), at);
+
+		assert_eq!(Providers::<T>::get(&who).map(|p| p.status), Some(ProviderStatus::Pending));
+	}
+
+	#[benchmark]
+	fn approve() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		assert_eq!(Providers::<T>::get(&who).map(|p| p.status), Some(ProviderStatus::Active));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn reject() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		assert!(Providers::<T>::get(&who).is_none());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn suspend() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+		Pallet::<T>::approve(governance::<T>()?, who.clone())
+			.map_err(|_| BenchmarkError::Stop("approve failed"))?;
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		assert_eq!(Providers::<T>::get(&who).map(|p| p.status), Some(ProviderStatus::Suspended));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn reinstate() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+		Pallet::<T>::approve(governance::<T>()?, who.clone())
+			.map_err(|_| BenchmarkError::Stop("approve failed"))?;
+		Pallet::<T>::suspend(governance::<T>()?, who.clone())
+			.map_err(|_| BenchmarkError::Stop("suspend failed"))?;
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		assert_eq!(Providers::<T>::get(&who).map(|p| p.status), Some(ProviderStatus::Active));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn revoke() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		assert_eq!(Providers::<T>::get(&who).map(|p| p.status), Some(ProviderStatus::Revoked));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn renew_credential() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+		// Worst case: the old bucket is full (the scan to remove) and so is the new one less one.
+		let new_at = expiry::<T>().saturating_sub(One::one());
+		fill_bucket::<T>(new_at);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Default::default(), new_at);
+
+		assert_eq!(Providers::<T>::get(&who).map(|p| p.credential_expires_at), Some(new_at));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn deregister() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		assert!(Providers::<T>::get(&who).is_none());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn on_initialize_expiries(n: Linear<0, { T::MaxExpiriesPerBlock::get() }>) {
+		let at = expiry::<T>();
+		for i in 0..n {
+			let who = funded::<T>("lapsing", i);
+			Providers::<T>::insert(
+				&who,
+				Provider {
+					roles: Roles::from(Role::Lab),
+					status: ProviderStatus::Active,
+					credential_digest: Default::default(),
+					credential_expires_at: at,
+					deposit: Default::default(),
+					registered_at: Default::default(),
+				},
+			);
+			Expiries::<T>::mutate(at, |v| {
+				let _ = v.try_push(who);
+			});
+		}
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(at);
+		}
+
+		assert!(Expiries::<T>::get(at).is_empty());
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

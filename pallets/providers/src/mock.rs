@@ -1,0 +1,107 @@
+//! A minimal runtime for the providers pallet's tests: system, balances (for the deposit
+//! hold) and the registry, governed by root.
+
+use crate as pallet_providers;
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64},
+};
+use frame_system::EnsureRoot;
+use healthchain_primitives::{Role, Roles};
+use sp_core::H256;
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(2)]
+	pub type ProvidersModule = pallet_providers;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+/// The registration deposit in tests.
+pub const DEPOSIT: u64 = 100;
+/// The longest credential validity in tests (blocks).
+pub const MAX_DURATION: u64 = 1_000;
+/// The most credentials lapsing at one block in tests.
+pub const MAX_EXPIRIES: u32 = 3;
+
+impl pallet_providers::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RegistrationDeposit = ConstU64<DEPOSIT>;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type MaxCredentialDuration = ConstU64<MAX_DURATION>;
+	type MaxExpiriesPerBlock = ConstU32<MAX_EXPIRIES>;
+	type WeightInfo = ();
+}
+
+/// A hospital applying.
+pub const HOSPITAL: u64 = 1;
+/// An insurer applying.
+pub const INSURER: u64 = 2;
+/// An account with too little to pay the deposit.
+pub const POOR: u64 = 3;
+/// An organisation active since genesis.
+pub const GENESIS_LAB: u64 = 4;
+/// Other accounts.
+pub const OTHER: u64 = 5;
+
+/// Genesis: funded accounts, one lab active since genesis (credential valid until 500).
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().expect("system");
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![
+			(HOSPITAL, 1_000),
+			(INSURER, 1_000),
+			(POOR, 50),
+			(GENESIS_LAB, 1_000),
+			(OTHER, 1_000),
+		],
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.expect("balances");
+	pallet_providers::GenesisConfig::<Test> {
+		providers: vec![(GENESIS_LAB, Roles::from(Role::Lab), H256::repeat_byte(4), 500)],
+	}
+	.assimilate_storage(&mut t)
+	.expect("providers");
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

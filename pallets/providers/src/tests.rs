@@ -1,0 +1,496 @@
+//! Tests of the providers pallet: every call's success and errors, origins, deposits, and the
+//! credential expiry at the exact block.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{fungible::InspectHold, Hooks},
+};
+use healthchain_primitives::{ProviderRegistry, Role, Roles};
+use sp_core::H256;
+use sp_runtime::DispatchError;
+
+fn hospital_roles() -> Roles {
+	Roles::from_items(&[Role::Hospital, Role::Emergency])
+}
+
+fn cred(n: u8) -> H256 {
+	H256::repeat_byte(n)
+}
+
+fn register(who: u64, expires_at: u64) -> frame_support::dispatch::DispatchResult {
+	ProvidersModule::register(RuntimeOrigin::signed(who), hospital_roles(), cred(1), expires_at)
+}
+
+fn held(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::ProviderDeposit.into(), &who)
+}
+
+fn last_event() -> RuntimeEvent {
+	System::events().pop().expect("an event").event
+}
+
+fn status(who: u64) -> Option<ProviderStatus> {
+	Providers::<Test>::get(who).map(|p| p.status)
+}
+
+fn run_to(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		ProvidersModule::on_initialize(next);
+	}
+}
+
+fn try_state() {
+	ProvidersModule::do_try_state().expect("invariants hold");
+}
+
+// ---- genesis ----
+
+#[test]
+fn genesis_provider_is_active_without_deposit() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(status(GENESIS_LAB), Some(ProviderStatus::Active));
+		assert!(<ProvidersModule as ProviderRegistry<u64>>::is_active(&GENESIS_LAB, Role::Lab));
+		assert!(!<ProvidersModule as ProviderRegistry<u64>>::is_active(
+			&GENESIS_LAB,
+			Role::Insurer
+		));
+		assert_eq!(held(GENESIS_LAB), 0);
+		try_state();
+	});
+}
+
+// ---- register ----
+
+#[test]
+fn register_holds_deposit_and_is_pending() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		let p = Providers::<Test>::get(HOSPITAL).expect("registered");
+		assert_eq!(p.status, ProviderStatus::Pending);
+		assert_eq!(p.roles, hospital_roles());
+		assert_eq!(p.credential_digest, cred(1));
+		assert_eq!(p.credential_expires_at, 200);
+		assert_eq!(p.deposit, DEPOSIT);
+		assert_eq!(held(HOSPITAL), DEPOSIT);
+		assert_eq!(Balances::free_balance(HOSPITAL), 1_000 - DEPOSIT);
+		assert_eq!(Expiries::<Test>::get(200).into_inner(), vec![HOSPITAL]);
+		// Pending is not active.
+		assert!(ProvidersModule::active_roles(&HOSPITAL).is_empty());
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::ProvidersModule(Event::Registered {
+				who: HOSPITAL,
+				roles: hospital_roles(),
+				credential_expires_at: 200,
+			})
+		);
+		try_state();
+	});
+}
+
+#[test]
+fn register_twice_fails() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_noop!(register(HOSPITAL, 300), Error::<Test>::AlreadyRegistered);
+	});
+}
+
+#[test]
+fn register_with_empty_or_unknown_roles_fails() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::register(
+				RuntimeOrigin::signed(HOSPITAL),
+				Roles::empty(),
+				cred(1),
+				200
+			),
+			Error::<Test>::InvalidRoles
+		);
+		assert_noop!(
+			ProvidersModule::register(
+				RuntimeOrigin::signed(HOSPITAL),
+				Roles(1 << 12),
+				cred(1),
+				200
+			),
+			Error::<Test>::InvalidRoles
+		);
+	});
+}
+
+#[test]
+fn register_with_expiry_now_or_past_fails() {
+	new_test_ext().execute_with(|| {
+		System::set_block_number(10);
+		assert_noop!(register(HOSPITAL, 10), Error::<Test>::CredentialExpiryInPast);
+		assert_noop!(register(HOSPITAL, 5), Error::<Test>::CredentialExpiryInPast);
+	});
+}
+
+#[test]
+fn register_with_expiry_too_far_fails() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			register(HOSPITAL, 1 + MAX_DURATION + 1),
+			Error::<Test>::CredentialExpiryTooFar
+		);
+		assert_ok!(register(HOSPITAL, 1 + MAX_DURATION));
+	});
+}
+
+#[test]
+fn register_without_funds_for_deposit_fails() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(register(POOR, 200), Error::<Test>::InsufficientDeposit);
+	});
+}
+
+#[test]
+fn register_when_expiry_bucket_is_full_fails() {
+	new_test_ext().execute_with(|| {
+		for who in [HOSPITAL, INSURER, OTHER] {
+			assert_ok!(register(who, 300));
+		}
+		assert_eq!(Expiries::<Test>::get(300).len() as u32, MAX_EXPIRIES);
+		assert_noop!(register(GENESIS_LAB + 100, 300), Error::<Test>::TooManyExpiriesAtBlock);
+	});
+}
+
+#[test]
+fn register_unsigned_fails() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::register(RuntimeOrigin::none(), hospital_roles(), cred(1), 200),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+// ---- approve / reject ----
+
+#[test]
+fn approve_makes_pending_active() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
+		assert_eq!(status(HOSPITAL), Some(ProviderStatus::Active));
+		assert_eq!(ProvidersModule::active_roles(&HOSPITAL), hospital_roles());
+		assert_eq!(last_event(), RuntimeEvent::ProvidersModule(Event::Approved { who: HOSPITAL }));
+	});
+}
+
+#[test]
+fn approve_by_non_governance_fails() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_noop!(
+			ProvidersModule::approve(RuntimeOrigin::signed(OTHER), HOSPITAL),
+			DispatchError::BadOrigin
+		);
+		// Not even the organisation itself.
+		assert_noop!(
+			ProvidersModule::approve(RuntimeOrigin::signed(HOSPITAL), HOSPITAL),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn approve_unknown_or_non_pending_fails() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::approve(RuntimeOrigin::root(), OTHER),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			ProvidersModule::approve(RuntimeOrigin::root(), GENESIS_LAB),
+			Error::<Test>::NotPending
+		);
+	});
+}
+
+#[test]
+fn reject_removes_and_releases_deposit() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_ok!(ProvidersModule::reject(RuntimeOrigin::root(), HOSPITAL));
+		assert_eq!(status(HOSPITAL), None);
+		assert_eq!(held(HOSPITAL), 0);
+		assert_eq!(Balances::free_balance(HOSPITAL), 1_000);
+		assert!(Expiries::<Test>::get(200).is_empty());
+		assert_eq!(last_event(), RuntimeEvent::ProvidersModule(Event::Rejected { who: HOSPITAL }));
+		// It may apply again.
+		assert_ok!(register(HOSPITAL, 200));
+		try_state();
+	});
+}
+
+#[test]
+fn reject_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::reject(RuntimeOrigin::root(), OTHER),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			ProvidersModule::reject(RuntimeOrigin::root(), GENESIS_LAB),
+			Error::<Test>::NotPending
+		);
+		assert_ok!(register(HOSPITAL, 200));
+		assert_noop!(
+			ProvidersModule::reject(RuntimeOrigin::signed(OTHER), HOSPITAL),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+// ---- suspend / reinstate / revoke ----
+
+#[test]
+fn suspend_and_reinstate() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), GENESIS_LAB));
+		assert_eq!(status(GENESIS_LAB), Some(ProviderStatus::Suspended));
+		assert!(ProvidersModule::active_roles(&GENESIS_LAB).is_empty());
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::ProvidersModule(Event::Suspended { who: GENESIS_LAB })
+		);
+		assert_ok!(ProvidersModule::reinstate(RuntimeOrigin::root(), GENESIS_LAB));
+		assert_eq!(status(GENESIS_LAB), Some(ProviderStatus::Active));
+		assert_eq!(ProvidersModule::active_roles(&GENESIS_LAB), Roles::from(Role::Lab));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::ProvidersModule(Event::Reinstated { who: GENESIS_LAB })
+		);
+	});
+}
+
+#[test]
+fn suspend_and_reinstate_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::suspend(RuntimeOrigin::root(), OTHER),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			ProvidersModule::suspend(RuntimeOrigin::signed(OTHER), GENESIS_LAB),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			ProvidersModule::reinstate(RuntimeOrigin::root(), GENESIS_LAB),
+			Error::<Test>::NotSuspended
+		);
+		assert_ok!(register(HOSPITAL, 200));
+		assert_noop!(
+			ProvidersModule::suspend(RuntimeOrigin::root(), HOSPITAL),
+			Error::<Test>::NotActive
+		);
+		assert_noop!(
+			ProvidersModule::reinstate(RuntimeOrigin::signed(OTHER), GENESIS_LAB),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			ProvidersModule::reinstate(RuntimeOrigin::root(), OTHER),
+			Error::<Test>::NotRegistered
+		);
+	});
+}
+
+#[test]
+fn revoke_from_any_state_and_only_once() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), HOSPITAL)); // from Pending
+		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), GENESIS_LAB));
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), GENESIS_LAB)); // from Suspended
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::ProvidersModule(Event::Revoked { who: GENESIS_LAB })
+		);
+		assert_eq!(status(HOSPITAL), Some(ProviderStatus::Revoked));
+		assert!(ProvidersModule::active_roles(&GENESIS_LAB).is_empty());
+		assert_noop!(
+			ProvidersModule::revoke(RuntimeOrigin::root(), HOSPITAL),
+			Error::<Test>::AlreadyRevoked
+		);
+		assert_noop!(
+			ProvidersModule::revoke(RuntimeOrigin::root(), OTHER),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			ProvidersModule::revoke(RuntimeOrigin::signed(OTHER), HOSPITAL),
+			DispatchError::BadOrigin
+		);
+		// A revoked organisation cannot be reinstated or approved.
+		assert_noop!(
+			ProvidersModule::reinstate(RuntimeOrigin::root(), HOSPITAL),
+			Error::<Test>::NotSuspended
+		);
+		assert_noop!(
+			ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL),
+			Error::<Test>::NotPending
+		);
+		// The deposit stays held until it deregisters.
+		assert_eq!(held(HOSPITAL), DEPOSIT);
+	});
+}
+
+// ---- renew / expiry ----
+
+#[test]
+fn credential_expiry_is_exact_and_emits_event() {
+	new_test_ext().execute_with(|| {
+		run_to(499);
+		assert!(ProvidersModule::is_active(&GENESIS_LAB, Role::Lab));
+		run_to(500);
+		assert!(!ProvidersModule::is_active(&GENESIS_LAB, Role::Lab));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::ProvidersModule(Event::CredentialExpired { who: GENESIS_LAB })
+		);
+		assert!(Expiries::<Test>::get(500).is_empty());
+		// Still registered (and Active in status): it becomes active again by renewing.
+		assert_eq!(status(GENESIS_LAB), Some(ProviderStatus::Active));
+		assert_ok!(ProvidersModule::renew_credential(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			cred(9),
+			900
+		));
+		assert!(ProvidersModule::is_active(&GENESIS_LAB, Role::Lab));
+		try_state();
+	});
+}
+
+#[test]
+fn renew_moves_expiry_and_updates_digest() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ProvidersModule::renew_credential(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			cred(7),
+			800
+		));
+		let p = Providers::<Test>::get(GENESIS_LAB).expect("registered");
+		assert_eq!((p.credential_digest, p.credential_expires_at), (cred(7), 800));
+		assert!(Expiries::<Test>::get(500).is_empty());
+		assert_eq!(Expiries::<Test>::get(800).into_inner(), vec![GENESIS_LAB]);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::ProvidersModule(Event::CredentialRenewed {
+				who: GENESIS_LAB,
+				credential_expires_at: 800,
+			})
+		);
+		// The old expiry block passes without an expiry event or loss of activity.
+		System::reset_events();
+		run_to(600);
+		assert!(System::events().is_empty());
+		assert!(ProvidersModule::is_active(&GENESIS_LAB, Role::Lab));
+		// Renewing with the same expiry keeps a single bucket entry.
+		assert_ok!(ProvidersModule::renew_credential(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			cred(8),
+			800
+		));
+		assert_eq!(Expiries::<Test>::get(800).len(), 1);
+		try_state();
+	});
+}
+
+#[test]
+fn renew_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::renew_credential(RuntimeOrigin::signed(OTHER), cred(1), 200),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			ProvidersModule::renew_credential(RuntimeOrigin::signed(GENESIS_LAB), cred(1), 1),
+			Error::<Test>::CredentialExpiryInPast
+		);
+		assert_noop!(
+			ProvidersModule::renew_credential(
+				RuntimeOrigin::signed(GENESIS_LAB),
+				cred(1),
+				2 + MAX_DURATION
+			),
+			Error::<Test>::CredentialExpiryTooFar
+		);
+		for who in [HOSPITAL, INSURER, OTHER] {
+			assert_ok!(register(who, 300));
+		}
+		assert_noop!(
+			ProvidersModule::renew_credential(RuntimeOrigin::signed(GENESIS_LAB), cred(1), 300),
+			Error::<Test>::TooManyExpiriesAtBlock
+		);
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), GENESIS_LAB));
+		assert_noop!(
+			ProvidersModule::renew_credential(RuntimeOrigin::signed(GENESIS_LAB), cred(1), 400),
+			Error::<Test>::Revoked
+		);
+		assert_noop!(
+			ProvidersModule::renew_credential(RuntimeOrigin::none(), cred(1), 400),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+// ---- deregister ----
+
+#[test]
+fn deregister_releases_deposit_even_when_revoked() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), HOSPITAL));
+		assert_ok!(ProvidersModule::deregister(RuntimeOrigin::signed(HOSPITAL)));
+		assert_eq!(status(HOSPITAL), None);
+		assert_eq!(held(HOSPITAL), 0);
+		assert_eq!(Balances::free_balance(HOSPITAL), 1_000);
+		assert!(Expiries::<Test>::get(200).is_empty());
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::ProvidersModule(Event::Deregistered { who: HOSPITAL })
+		);
+		try_state();
+	});
+}
+
+#[test]
+fn deregister_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::deregister(RuntimeOrigin::signed(OTHER)),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(ProvidersModule::deregister(RuntimeOrigin::root()), DispatchError::BadOrigin);
+	});
+}
+
+#[test]
+fn expiry_processing_is_bounded_per_block() {
+	new_test_ext().execute_with(|| {
+		for who in [HOSPITAL, INSURER, OTHER] {
+			assert_ok!(register(who, 300));
+			assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), who));
+		}
+		System::reset_events();
+		run_to(300);
+		let expired: Vec<_> = System::events()
+			.into_iter()
+			.filter(|e| {
+				matches!(e.event, RuntimeEvent::ProvidersModule(Event::CredentialExpired { .. }))
+			})
+			.collect();
+		assert_eq!(expired.len() as u32, MAX_EXPIRIES);
+		assert_eq!(
+			ProvidersModule::on_initialize(301),
+			<() as WeightInfo>::on_initialize_expiries(0)
+		);
+	});
+}
