@@ -10,11 +10,10 @@ use runtime::{AccountId, Balance, BalancesCall, SystemCall};
 use sc_cli::SubstrateCli;
 use sc_client_api::BlockBackend;
 use sc_service::PartialComponents;
-use sp_blockchain::HeaderBackend;
 use sp_core::{Encode, Pair};
 use sp_inherents::{InherentData, InherentDataProvider};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{traits::Get, OpaqueExtrinsic, SaturatedConversion};
+use sp_runtime::{OpaqueExtrinsic, SaturatedConversion};
 use std::{sync::Arc, time::Duration};
 
 use service::FullClient;

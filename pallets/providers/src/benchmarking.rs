@@ -3,7 +3,7 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungible::Mutate, Hooks};
+use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get, Hooks};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use healthchain_primitives::{Role, Roles};
 use sp_runtime::traits::{Bounded, One, Saturating};
