@@ -210,3 +210,25 @@ fn endpoint_parsing() {
 	assert!(endpoint("wss://x:1").is_err());
 	assert!(endpoint("ws://nohost").is_err());
 }
+
+#[test]
+fn fast_proofs_equal_the_crate_proofs_and_root() {
+	for n in 1u32..=70 {
+		let leaves: Vec<[u8; 32]> =
+			(0..n).map(|i| sp_crypto_hashing::blake2_256(&(i * 7).to_le_bytes())).collect();
+		let batch = Batch::new(leaves.clone());
+		assert_eq!(
+			batch.root,
+			binary_merkle_tree::merkle_root::<Blake2Hasher, _>(leaves.iter()),
+			"root n={n}"
+		);
+		for i in 0..n {
+			let crate_proof =
+				binary_merkle_tree::merkle_proof::<Blake2Hasher, _, _>(leaves.iter(), i);
+			let ours = batch.proof(i);
+			assert_eq!(ours.proof, crate_proof.proof, "n={n} i={i}");
+			assert_eq!(ours.leaf_count, crate_proof.number_of_leaves);
+			assert!(ours.verify());
+		}
+	}
+}
