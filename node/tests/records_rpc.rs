@@ -38,42 +38,13 @@ fn signed(node: &Node, signer: Sr25519Keyring, call: RuntimeCall) -> String {
 		.rpc("system_accountNextIndex", serde_json::json!([signer.to_account_id().to_string()]))
 		.and_then(|n| n.as_u64())
 		.expect("nonce") as u32;
-	let tx_ext: runtime::TxExtension = (
-		frame_system::AuthorizeCall::<runtime::Runtime>::new(),
-		frame_system::CheckNonZeroSender::<runtime::Runtime>::new(),
-		frame_system::CheckSpecVersion::<runtime::Runtime>::new(),
-		frame_system::CheckTxVersion::<runtime::Runtime>::new(),
-		frame_system::CheckGenesis::<runtime::Runtime>::new(),
-		frame_system::CheckEra::<runtime::Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<runtime::Runtime>::from(nonce),
-		frame_system::CheckWeight::<runtime::Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<runtime::Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<runtime::Runtime>::new(false),
-		frame_system::WeightReclaim::<runtime::Runtime>::new(),
-	);
-	let payload = runtime::SignedPayload::from_raw(
-		call.clone(),
-		tx_ext.clone(),
-		(
-			(),
-			(),
-			runtime::VERSION.spec_version,
-			runtime::VERSION.transaction_version,
-			genesis,
-			genesis,
-			(),
-			(),
-			(),
-			None,
-			(),
-		),
-	);
+	let payload = runtime::signed_payload(call.clone(), nonce, Era::Immortal, genesis, genesis);
 	let signature = payload.using_encoded(|e| signer.pair().sign(e));
 	let xt = runtime::UncheckedExtrinsic::new_signed(
 		call,
 		signer.to_account_id().into(),
 		runtime::Signature::Sr25519(signature),
-		tx_ext,
+		runtime::tx_extension(nonce, Era::Immortal),
 	);
 	hex(&xt.encode())
 }

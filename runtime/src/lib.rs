@@ -157,6 +157,53 @@ pub type TxExtension = (
 	frame_system::WeightReclaim<Runtime>,
 );
 
+/// The extensions a Rust signer (node benchmarks, tests, tools) attaches to a transaction:
+/// no tip, no metadata-hash check, the given nonce and mortality.
+pub fn tx_extension(nonce: Nonce, era: sp_runtime::generic::Era) -> TxExtension {
+	(
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(era),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	)
+}
+
+/// The payload a Rust signer signs for `call` with [`tx_extension`]: `genesis` is the chain's
+/// genesis hash and `era_block` the hash of the block the era starts at (the genesis hash for
+/// an immortal transaction).
+pub fn signed_payload(
+	call: RuntimeCall,
+	nonce: Nonce,
+	era: sp_runtime::generic::Era,
+	genesis: Hash,
+	era_block: Hash,
+) -> SignedPayload {
+	SignedPayload::from_raw(
+		call,
+		tx_extension(nonce, era),
+		(
+			(),
+			(),
+			VERSION.spec_version,
+			VERSION.transaction_version,
+			genesis,
+			era_block,
+			(),
+			(),
+			(),
+			None,
+			(),
+		),
+	)
+}
+
 /// Unchecked extrinsic type as expected by this runtime.
 pub type UncheckedExtrinsic =
 	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
