@@ -193,6 +193,11 @@ fn records_anchor_amend_retract_and_batch_through_rpc() {
 		}
 	}
 
+	// The CLI checks files and proofs against this node.
+	if let Ok(bin) = std::env::var("HEALTHCHAIN_DIGEST_BIN") {
+		cli_verifies_against_the_node(&node, &bin, logs.path());
+	}
+
 	// Retract: a tombstone.
 	submit(
 		&node,
@@ -214,6 +219,84 @@ fn records_anchor_amend_retract_and_batch_through_rpc() {
 
 	let status = node.stop(Duration::from_secs(60));
 	assert!(status.success());
+}
+
+/// `healthchain-digest digest` a file, anchor the digest, then `verify` the file (valid), a
+/// changed copy (not valid, exit code 2) and `verify-proof` a proof of batch 0.
+fn cli_verifies_against_the_node(node: &Node, bin: &str, tmp: &std::path::Path) {
+	let salt = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf";
+	let url = format!("ws://127.0.0.1:{}", node.rpc_port);
+	let file = tmp.join("cli-record.json");
+	std::fs::write(&file, br#"{"resourceType":"Observation","id":"cli","status":"final"}"#)
+		.expect("w");
+	let out =
+		Command::new(bin).arg("digest").arg(&file).args(["--salt", salt]).output().expect("runs");
+	assert!(out.status.success());
+	let digest = h256(&serde_json::Value::String(
+		String::from_utf8(out.stdout).expect("utf8").trim().into(),
+	));
+	let record = H256::repeat_byte(0x77);
+	submit(
+		node,
+		Sr25519Keyring::Alice,
+		RuntimeCall::Records(pallet_records::Call::anchor {
+			record_id: record,
+			subject: Sr25519Keyring::Eve.to_account_id(),
+			digest,
+			kind: pallet_records::RecordKind(2),
+		}),
+	);
+	let start = std::time::Instant::now();
+	while verify(node, record, digest) != serde_json::json!({"status": "valid", "version": 1}) {
+		assert!(
+			start.elapsed() < TIMEOUT,
+			"CLI digest not anchored in time; log:\n{}",
+			node.log_tail()
+		);
+		std::thread::sleep(Duration::from_millis(500));
+	}
+	let verify_cli = |path: &std::path::Path| {
+		Command::new(bin)
+			.arg("verify")
+			.arg(path)
+			.args(["--salt", salt, "--record-id", &hex(record.as_bytes()), "--url", &url])
+			.output()
+			.expect("runs")
+	};
+	let ok = verify_cli(&file);
+	assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+	assert!(String::from_utf8_lossy(&ok.stdout).contains(r#""status":"valid""#));
+	// Same content, other key order and whitespace: still valid (RFC 8785).
+	let reordered = tmp.join("cli-record-reordered.json");
+	std::fs::write(
+		&reordered,
+		b"{ \"status\" : \"final\", \"id\" : \"cli\", \"resourceType\" : \"Observation\" }",
+	)
+	.expect("w");
+	assert_eq!(verify_cli(&reordered).status.code(), Some(0));
+	// Changed content: not valid.
+	let changed = tmp.join("cli-record-changed.json");
+	std::fs::write(&changed, br#"{"resourceType":"Observation","id":"cli","status":"amended"}"#)
+		.expect("w");
+	let bad = verify_cli(&changed);
+	assert_eq!(bad.status.code(), Some(2));
+	assert!(String::from_utf8_lossy(&bad.stdout).contains(r#""status":"unknown""#));
+	// A proof file of batch 0, as written by `batch` in build_batch.
+	let proof = tmp.join("batch-in/.batch/proofs/a.json.proof.json");
+	let included = Command::new(bin)
+		.arg("verify-proof")
+		.arg(&proof)
+		.args(["--batch-id", "0", "--url", &url])
+		.output()
+		.expect("runs");
+	assert_eq!(included.status.code(), Some(0), "{}", String::from_utf8_lossy(&included.stderr));
+	let not_in_batch_1 = Command::new(bin)
+		.arg("verify-proof")
+		.arg(&proof)
+		.args(["--batch-id", "1", "--url", &url])
+		.output()
+		.expect("runs");
+	assert_eq!(not_in_batch_1.status.code(), Some(2));
 }
 
 /// Leaves and proofs of a batch over three records. With the CLI, its files are written to a
