@@ -5,8 +5,11 @@
 //! | preset | validators | sudo | endowed | provider organisations |
 //! |---|---|---|---|---|
 //! | `development` | Alice | Alice | the well-known dev accounts | Alice (Hospital+Emergency), Bob (Clinic+Lab), Charlie (Insurer) |
-//! | `local_testnet` | Alice, Bob, Charlie | Alice (until the council lands) | the well-known dev accounts | as `development` |
+//! | `local_testnet` | Alice, Bob, Charlie | Alice | the well-known dev accounts | as `development` |
 //! | `consortium_template` | four placeholder founders | none | founders | the four founders |
+//!
+//! The council is Alice, Bob and Charlie in `development` and `local_testnet`, the four founders
+//! in `consortium_template`.
 //!
 //! The consortium template is a starting point for a real network: export it with
 //! `healthchain-node build-spec --chain consortium-template > consortium.json`, replace the
@@ -84,8 +87,9 @@ fn genesis(
 	endowed_accounts: Vec<(AccountId, crate::Balance)>,
 	root: Option<AccountId>,
 	providers: Vec<GenesisProvider>,
+	council: Vec<AccountId>,
 ) -> Value {
-	build_struct_json_patch!(RuntimeGenesisConfig {
+	let mut patch = build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: endowed_accounts },
 		providers: ProvidersConfig { providers },
 		aura: pallet_aura::GenesisConfig {
@@ -95,7 +99,21 @@ fn genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: root },
-	})
+	});
+	// The council's members are set through its membership pallet, which initializes the
+	// collective (`MembershipInitialized = Council`).
+	if let Some(obj) = patch.as_object_mut() {
+		obj.insert("councilMembership".into(), serde_json::json!({ "members": council }));
+	}
+	patch
+}
+
+/// The dev/local council: Alice, Bob and Charlie (2/3 = two of them).
+fn dev_council() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 fn dev_endowments() -> Vec<(AccountId, crate::Balance)> {
@@ -109,6 +127,7 @@ pub fn development_config_genesis() -> Value {
 		dev_endowments(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		dev_providers(),
+		dev_council(),
 	)
 }
 
@@ -123,6 +142,7 @@ pub fn local_testnet_genesis() -> Value {
 		dev_endowments(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		dev_providers(),
+		dev_council(),
 	)
 }
 
@@ -151,6 +171,7 @@ pub fn consortium_template_genesis() -> Value {
 				(sr.to_account_id(), roles, credential("placeholder"), GENESIS_CREDENTIAL_VALIDITY)
 			})
 			.collect(),
+		founders.iter().map(|(sr, _)| sr.to_account_id()).collect(),
 	)
 }
 

@@ -265,7 +265,12 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Utility = pallet_utility;
 
-	// Indices 10-19: consortium governance (session, council, membership, validator set).
+	// Indices 10-19: consortium governance (council, membership; session and validator set next).
+	#[runtime::pallet_index(11)]
+	pub type Council = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(12)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
 	// Indices 20-29: Healthchain domain pallets (providers, records, consent, claims).
 	#[runtime::pallet_index(20)]
 	pub type Providers = pallet_providers;

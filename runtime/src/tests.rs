@@ -244,3 +244,95 @@ fn organisation_registers_with_a_held_deposit_and_root_approves() {
 		assert!(Providers::is_active(&dave, Role::Pharmacy));
 	});
 }
+
+// ---- Council ----
+
+use crate::{Council, CouncilMembership, RuntimeCall};
+use frame_support::dispatch::GetDispatchInfo;
+use sp_runtime::traits::{BlakeTwo256, Hash as _};
+
+fn council_members() -> Vec<AccountId> {
+	pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get()
+}
+
+#[test]
+fn presets_seat_the_council_through_membership() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let mut expected: Vec<AccountId> =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.to_account_id())
+				.collect();
+		expected.sort();
+		assert_eq!(council_members(), expected);
+		assert_eq!(CouncilMembership::members().into_inner(), expected);
+	});
+	preset_ext(CONSORTIUM_TEMPLATE_PRESET).execute_with(|| {
+		assert_eq!(council_members().len(), 4);
+	});
+}
+
+#[test]
+fn council_motion_of_two_thirds_approves_a_provider() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let [alice, bob, charlie, dave] = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.map(|k| k.to_account_id());
+		assert_ok!(Providers::register(
+			RuntimeOrigin::signed(dave.clone()),
+			healthchain_primitives::Roles::from(Role::Pharmacy),
+			sp_core::H256::repeat_byte(9),
+			1_000
+		));
+		let call = RuntimeCall::Providers(pallet_providers::Call::approve { who: dave.clone() });
+		let len = codec::Encode::encoded_size(&call) as u32;
+		let hash = BlakeTwo256::hash_of(&call);
+		let weight = call.get_dispatch_info().call_weight;
+
+		// Propose, two ayes (the proposer votes too), then anyone closes: 2 of 3 = 2/3.
+		assert_ok!(Council::propose(RuntimeOrigin::signed(alice.clone()), 2, Box::new(call), len));
+		assert_ok!(Council::vote(RuntimeOrigin::signed(alice), hash, 0, true));
+		assert_ok!(Council::vote(RuntimeOrigin::signed(bob), hash, 0, true));
+		assert!(!Providers::is_active(&dave, Role::Pharmacy));
+		assert_ok!(Council::close(RuntimeOrigin::signed(charlie), hash, 0, weight, len));
+		assert!(Providers::is_active(&dave, Role::Pharmacy));
+	});
+}
+
+#[test]
+fn a_single_council_member_cannot_approve_and_outsiders_cannot_propose() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let dave = account(Sr25519Keyring::Dave);
+		assert_ok!(Providers::register(
+			RuntimeOrigin::signed(dave.clone()),
+			healthchain_primitives::Roles::from(Role::Pharmacy),
+			sp_core::H256::repeat_byte(9),
+			1_000
+		));
+		let call = RuntimeCall::Providers(pallet_providers::Call::approve { who: dave.clone() });
+		let len = codec::Encode::encoded_size(&call) as u32;
+		// Threshold 1 executes at once with a 1-of-3 council origin: below 2/3, so BadOrigin.
+		assert_ok!(Council::propose(RuntimeOrigin::signed(alice), 1, Box::new(call.clone()), len));
+		assert!(!Providers::is_active(&dave, Role::Pharmacy));
+		assert!(System::events().iter().any(|r| matches!(
+			&r.event,
+			crate::RuntimeEvent::Council(pallet_collective::Event::Executed { result: Err(_), .. })
+		)));
+		assert_noop!(
+			Council::propose(RuntimeOrigin::signed(dave.clone()), 2, Box::new(call), len),
+			pallet_collective::Error::<Runtime, pallet_collective::Instance1>::NotMember
+		);
+		// Only governance changes the council.
+		assert_noop!(
+			CouncilMembership::add_member(RuntimeOrigin::signed(dave.clone()), dave.clone().into()),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_ok!(CouncilMembership::add_member(RuntimeOrigin::root(), dave.clone().into()));
+		assert!(council_members().contains(&dave));
+	});
+}

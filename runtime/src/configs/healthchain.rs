@@ -3,11 +3,9 @@
 
 use crate::{Balance, Balances, Providers, Runtime, RuntimeEvent, RuntimeHoldReason, DAYS, UNIT};
 use frame_support::{parameter_types, traits::ConstU32};
-use frame_system::EnsureRoot;
 
-/// Who governs the registry. Root today (sudo on the dev/local chains); the governance issue
-/// makes it root *or* a 2/3 council motion.
-pub type GovernanceOrigin = EnsureRoot<crate::AccountId>;
+/// Who governs the registry: root or a 2/3 council motion.
+pub use super::governance::GovernanceOrigin;
 
 parameter_types! {
 	/// What an organisation holds while registered: 100 HLTH.

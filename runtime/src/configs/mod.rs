@@ -3,7 +3,7 @@
 //! - [`system`]: frame-system limits, timestamp, utility.
 //! - [`consensus`]: Aura block authoring and GRANDPA finality.
 //! - [`monetary`]: balances (with holds) and transaction fees.
-//! - [`governance`]: sudo (dev preset only); the council joins here.
+//! - [`governance`]: the council (collective + membership), the governance origin, sudo.
 //! - [`healthchain`]: the provider registry and record anchors.
 
 pub mod consensus;
