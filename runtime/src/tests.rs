@@ -174,6 +174,16 @@ use crate::{Providers, Records};
 use frame_support::traits::fungible::InspectHold;
 use healthchain_primitives::{ProviderRegistry, Role};
 
+/// `who` applies as a pharmacy (pending until governance approves).
+fn register_pharmacy(who: &AccountId) {
+	assert_ok!(Providers::register(
+		RuntimeOrigin::signed(who.clone()),
+		healthchain_primitives::Roles::from(Role::Pharmacy),
+		sp_core::H256::repeat_byte(9),
+		1_000
+	));
+}
+
 #[test]
 fn dev_preset_registers_alice_bob_charlie_as_organisations() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
@@ -224,12 +234,7 @@ fn hospital_anchors_a_record_and_an_insurer_cannot() {
 fn organisation_registers_with_a_held_deposit_and_root_approves() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		let dave = account(Sr25519Keyring::Dave);
-		assert_ok!(Providers::register(
-			RuntimeOrigin::signed(dave.clone()),
-			healthchain_primitives::Roles::from(Role::Pharmacy),
-			sp_core::H256::repeat_byte(9),
-			1_000
-		));
+		register_pharmacy(&dave);
 		let reason: crate::RuntimeHoldReason = pallet_providers::HoldReason::ProviderDeposit.into();
 		assert_eq!(
 			Balances::balance_on_hold(&reason, &dave),
@@ -282,12 +287,7 @@ fn council_motion_of_two_thirds_approves_a_provider() {
 			Sr25519Keyring::Dave,
 		]
 		.map(|k| k.to_account_id());
-		assert_ok!(Providers::register(
-			RuntimeOrigin::signed(dave.clone()),
-			healthchain_primitives::Roles::from(Role::Pharmacy),
-			sp_core::H256::repeat_byte(9),
-			1_000
-		));
+		register_pharmacy(&dave);
 		let call = RuntimeCall::Providers(pallet_providers::Call::approve { who: dave.clone() });
 		let len = codec::Encode::encoded_size(&call) as u32;
 		let hash = BlakeTwo256::hash_of(&call);
@@ -308,12 +308,7 @@ fn a_single_council_member_cannot_approve_and_outsiders_cannot_propose() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = account(Sr25519Keyring::Alice);
 		let dave = account(Sr25519Keyring::Dave);
-		assert_ok!(Providers::register(
-			RuntimeOrigin::signed(dave.clone()),
-			healthchain_primitives::Roles::from(Role::Pharmacy),
-			sp_core::H256::repeat_byte(9),
-			1_000
-		));
+		register_pharmacy(&dave);
 		let call = RuntimeCall::Providers(pallet_providers::Call::approve { who: dave.clone() });
 		let len = codec::Encode::encoded_size(&call) as u32;
 		// Threshold 1 executes at once with a 1-of-3 council origin: below 2/3, so BadOrigin.
