@@ -187,7 +187,11 @@ fn build_spec_exports_presets_with_properties_and_a_sudo_free_consortium_templat
 	assert_eq!(spec["properties"]["tokenSymbol"], "HLTH");
 	let patch = &spec["genesis"]["runtimeGenesis"]["patch"];
 	assert!(patch["sudo"]["key"].is_null(), "consortium template must not key sudo: {patch}");
-	assert_eq!(patch["aura"]["authorities"].as_array().map(|a| a.len()), Some(4));
+	// Validators come from the validator set and their keys from the session pallet; Aura and
+	// GRANDPA get them from the session pallet at genesis.
+	assert_eq!(patch["validatorSet"]["initialValidators"].as_array().map(|a| a.len()), Some(4));
+	assert_eq!(patch["validatorSet"]["sessionLength"], 600);
+	assert_eq!(patch["session"]["keys"].as_array().map(|a| a.len()), Some(4));
 
 	let raw = Command::new(common::node_binary())
 		.args(["build-spec", "--chain", "local", "--raw"])

@@ -11,4 +11,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_utility, Utility]
 	[pallet_providers, Providers]
 	[pallet_records, Records]
+	[pallet_validator_set, ValidatorSet]
+	[pallet_council_root, CouncilRoot]
 );

@@ -5,7 +5,7 @@
 //! | preset | validators | sudo | endowed | provider organisations |
 //! |---|---|---|---|---|
 //! | `development` | Alice | Alice | the well-known dev accounts | Alice (Hospital+Emergency), Bob (Clinic+Lab), Charlie (Insurer) |
-//! | `local_testnet` | Alice, Bob, Charlie | Alice | the well-known dev accounts | as `development` |
+//! | `local_testnet` | Alice, Bob, Charlie | none | the well-known dev accounts | as `development` |
 //! | `consortium_template` | four placeholder founders | none | founders | the four founders |
 //!
 //! The council is Alice, Bob and Charlie in `development` and `local_testnet`, the four founders
@@ -17,8 +17,8 @@
 //! `build-spec --chain consortium.json --raw` (see docs/operators.md).
 
 use crate::{
-	AccountId, BalancesConfig, BlockNumber, ProvidersConfig, RuntimeGenesisConfig, SudoConfig,
-	DAYS, UNIT,
+	AccountId, BalancesConfig, BlockNumber, ProvidersConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, SudoConfig, ValidatorSetConfig, DAYS, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -38,12 +38,19 @@ pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 /// What each founding member of the consortium template holds at genesis: 10,000 HLTH.
 pub const FOUNDER_ENDOWMENT: crate::Balance = 10_000 * UNIT;
 
-/// A validator's keys in genesis: Aura (sr25519) and GRANDPA (ed25519).
-type AuthorityKeys = (AuraId, GrandpaId);
+/// A genesis validator: its account and its session keys, Aura (sr25519) and GRANDPA (ed25519).
+type AuthorityKeys = (AccountId, AuraId, GrandpaId);
 
 fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> AuthorityKeys {
-	(sr.public().into(), ed.public().into())
+	(sr.to_account_id(), sr.public().into(), ed.public().into())
 }
+
+/// Session length of the development and local presets: 10 blocks (one minute), so tests can
+/// watch a validator-set change (it takes effect two rotations after the decision).
+pub const DEV_SESSION_LENGTH: BlockNumber = 10;
+
+/// Session length of the consortium template: one hour.
+pub const CONSORTIUM_SESSION_LENGTH: BlockNumber = crate::HOURS;
 
 /// How long genesis organisations' credentials are valid: one year.
 pub const GENESIS_CREDENTIAL_VALIDITY: BlockNumber = 365 * DAYS;
@@ -88,15 +95,28 @@ fn genesis(
 	root: Option<AccountId>,
 	providers: Vec<GenesisProvider>,
 	council: Vec<AccountId>,
+	session_length: BlockNumber,
 ) -> Value {
+	// Aura's and GRANDPA's genesis authorities stay empty: pallet-session hands them the
+	// validators' keys (`on_genesis_session`).
 	let mut patch = build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: endowed_accounts },
 		providers: ProvidersConfig { providers },
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		validator_set: ValidatorSetConfig {
+			initial_validators: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+			session_length,
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: initial_authorities
+				.iter()
+				.map(|(who, aura, grandpa)| {
+					(
+						who.clone(),
+						who.clone(),
+						SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() },
+					)
+				})
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: root },
 	});
@@ -128,10 +148,12 @@ pub fn development_config_genesis() -> Value {
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		dev_providers(),
 		dev_council(),
+		DEV_SESSION_LENGTH,
 	)
 }
 
-/// `local_testnet`: Alice, Bob and Charlie validate (GRANDPA needs 2 of 3 to finalize).
+/// `local_testnet`: Alice, Bob and Charlie validate (GRANDPA needs all three to finalize:
+/// its threshold is `n - (n - 1) / 3`). No sudo: root is reached through the council.
 pub fn local_testnet_genesis() -> Value {
 	genesis(
 		vec![
@@ -140,9 +162,10 @@ pub fn local_testnet_genesis() -> Value {
 			authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		],
 		dev_endowments(),
-		Some(Sr25519Keyring::Alice.to_account_id()),
+		None,
 		dev_providers(),
 		dev_council(),
+		DEV_SESSION_LENGTH,
 	)
 }
 
@@ -172,6 +195,7 @@ pub fn consortium_template_genesis() -> Value {
 			})
 			.collect(),
 		founders.iter().map(|(sr, _)| sr.to_account_id()).collect(),
+		CONSORTIUM_SESSION_LENGTH,
 	)
 }
 

@@ -1,9 +1,9 @@
 //! # Healthchain runtime
 //!
 //! The state transition function of the Healthchain consortium chain. It composes FRAME's
-//! system, timestamp, Aura, GRANDPA, balances, transaction-payment, utility and sudo pallets;
-//! the Healthchain pallets (providers, validator-set, records, consent, claims) join it as
-//! they land. Configuration lives in [`configs`], one module per area; genesis presets in
+//! system, timestamp, session, Aura, GRANDPA, balances, transaction-payment, utility, the
+//! council (collective + membership) and sudo pallets with the Healthchain pallets
+//! (validator-set, council-root, providers, records; consent and claims as they land). Configuration lives in [`configs`], one module per area; genesis presets in
 //! [`genesis_config_presets`]; runtime APIs in [`apis`].
 //!
 //! Chain identity: SS58 prefix [`SS58_PREFIX`] (7373), token `HLTH` with 12 decimals.
@@ -250,27 +250,41 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
+	// Hooks and genesis run in pallet-index order: the validator set before the session pallet
+	// (whose genesis asks it for the first validators), and the session pallet before Aura and
+	// GRANDPA (whose authorities it sets).
 	#[runtime::pallet_index(2)]
-	pub type Aura = pallet_aura;
+	pub type ValidatorSet = pallet_validator_set;
 
 	#[runtime::pallet_index(3)]
-	pub type Grandpa = pallet_grandpa;
+	pub type Session = pallet_session;
 
 	#[runtime::pallet_index(4)]
-	pub type Balances = pallet_balances;
+	pub type Aura = pallet_aura;
 
 	#[runtime::pallet_index(5)]
-	pub type TransactionPayment = pallet_transaction_payment;
+	pub type Grandpa = pallet_grandpa;
 
 	#[runtime::pallet_index(6)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(7)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	#[runtime::pallet_index(8)]
 	pub type Utility = pallet_utility;
 
-	// Indices 10-19: consortium governance (council, membership; session and validator set next).
+	// Indices 10-19: consortium governance.
 	#[runtime::pallet_index(11)]
 	pub type Council = pallet_collective<Instance1>;
 
 	#[runtime::pallet_index(12)]
 	pub type CouncilMembership = pallet_membership<Instance1>;
+
+	/// A 2/3 council motion dispatches root-only calls (runtime upgrades) without a sudo key.
+	#[runtime::pallet_index(14)]
+	pub type CouncilRoot = pallet_council_root;
+
 	// Indices 20-29: Healthchain domain pallets (providers, records, consent, claims).
 	#[runtime::pallet_index(20)]
 	pub type Providers = pallet_providers;

@@ -93,6 +93,20 @@ fn local_testnet_preset_has_alice_bob_charlie_as_authorities() {
 				.collect();
 		assert_eq!(aura_authorities(), expected_aura);
 		assert_eq!(grandpa_authorities(), expected_grandpa);
+		// The authorities come from the session pallet, which got them from the validator set.
+		let expected: Vec<AccountId> =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.to_account_id())
+				.collect();
+		assert_eq!(crate::ValidatorSet::validators(), expected);
+		assert_eq!(crate::Session::validators(), expected);
+		assert_eq!(
+			pallet_validator_set::SessionBlocks::<Runtime>::get(),
+			genesis_config_presets::DEV_SESSION_LENGTH
+		);
+		// Sudo is keyed only in the development preset.
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 	});
 }
 
@@ -329,5 +343,263 @@ fn a_single_council_member_cannot_approve_and_outsiders_cannot_propose() {
 		);
 		assert_ok!(CouncilMembership::add_member(RuntimeOrigin::root(), dave.clone().into()));
 		assert!(council_members().contains(&dave));
+	});
+}
+
+// ---- Validators, sessions and root by council motion (local_testnet preset) ----
+
+use crate::{CouncilRoot, Session, SessionKeys, ValidatorSet};
+use frame_support::traits::Hooks;
+use sp_core::proof_of_possession::ProofOfPossessionGenerator;
+
+/// Run a 2/3 council motion on the local_testnet council: Alice proposes, Alice and Bob vote
+/// aye, Charlie closes. Returns the motion's dispatch result.
+fn council_motion(call: RuntimeCall) -> sp_runtime::DispatchResult {
+	let [alice, bob, charlie] =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			.map(|k| k.to_account_id());
+	let len = codec::Encode::encoded_size(&call) as u32;
+	let hash = BlakeTwo256::hash_of(&call);
+	let weight = call.get_dispatch_info().call_weight;
+	let index = pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get();
+	assert_ok!(Council::propose(RuntimeOrigin::signed(alice.clone()), 2, Box::new(call), len));
+	assert_ok!(Council::vote(RuntimeOrigin::signed(alice), hash, index, true));
+	assert_ok!(Council::vote(RuntimeOrigin::signed(bob), hash, index, true));
+	assert_ok!(Council::close(RuntimeOrigin::signed(charlie), hash, index, weight, len));
+	System::events()
+		.iter()
+		.rev()
+		.find_map(|r| match &r.event {
+			crate::RuntimeEvent::Council(pallet_collective::Event::Executed {
+				proposal_hash,
+				result,
+			}) if *proposal_hash == hash => Some(*result),
+			_ => None,
+		})
+		.expect("the motion executed")
+}
+
+/// Advance to block `n`, running the hooks that matter here (sessions, credential expiry).
+fn run_to_block(n: crate::BlockNumber) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Session::on_initialize(next);
+		Providers::on_initialize(next);
+	}
+}
+
+/// Advance to the first block of the next session.
+fn next_session() {
+	let index = Session::current_index();
+	let limit = System::block_number() + 10_000;
+	while Session::current_index() == index {
+		assert!(System::block_number() < limit, "no session rotation");
+		run_to_block(System::block_number() + 1);
+	}
+}
+
+/// `who` registers session keys (Aura sr25519, GRANDPA ed25519) with an ownership proof, as
+/// `author_rotateKeysWithOwner` + `session.setKeys` do.
+fn set_session_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> SessionKeys {
+	let who = sr.to_account_id();
+	let keys = SessionKeys { aura: sr.public().into(), grandpa: ed.public().into() };
+	let owner = codec::Encode::encode(&who);
+	let proof = codec::Encode::encode(&(
+		sr.pair().generate_proof_of_possession(&owner),
+		ed.pair().generate_proof_of_possession(&owner),
+	));
+	assert_ok!(Session::set_keys(RuntimeOrigin::signed(who), keys.clone(), proof));
+	keys
+}
+
+/// Dave becomes an approved pharmacy (by motion) with session keys.
+fn dave_approved_with_keys() -> AccountId {
+	let dave = account(Sr25519Keyring::Dave);
+	register_pharmacy(&dave);
+	assert_ok!(council_motion(RuntimeCall::Providers(pallet_providers::Call::approve {
+		who: dave.clone()
+	})));
+	set_session_keys(Sr25519Keyring::Dave, Ed25519Keyring::Dave);
+	dave
+}
+
+fn add_validator(who: &AccountId) -> RuntimeCall {
+	RuntimeCall::ValidatorSet(pallet_validator_set::Call::add_validator { who: who.clone() })
+}
+
+fn remove_validator(who: &AccountId) -> RuntimeCall {
+	RuntimeCall::ValidatorSet(pallet_validator_set::Call::remove_validator { who: who.clone() })
+}
+
+#[test]
+fn council_motion_admits_a_provider_validator_that_validates_after_rotation() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let dave = dave_approved_with_keys();
+		assert_ok!(council_motion(add_validator(&dave)));
+		assert!(ValidatorSet::validators().contains(&dave));
+		assert!(!Session::validators().contains(&dave));
+		// Planned at the next rotation, active from the one after.
+		next_session();
+		assert!(!Session::validators().contains(&dave));
+		next_session();
+		assert!(Session::validators().contains(&dave));
+		assert_eq!(Session::validators().len(), 4);
+		let dave_aura: sp_consensus_aura::sr25519::AuthorityId =
+			Sr25519Keyring::Dave.public().into();
+		assert!(aura_authorities().contains(&dave_aura));
+		ValidatorSet::do_try_state().expect("validator-set invariants");
+	});
+}
+
+#[test]
+fn a_lapsed_credential_drops_the_validator_at_the_next_session() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		// Dave's credential (register_pharmacy) is valid until block 1000.
+		let dave = dave_approved_with_keys();
+		assert_ok!(council_motion(add_validator(&dave)));
+		next_session();
+		next_session();
+		assert!(Session::validators().contains(&dave));
+		run_to_block(1_000);
+		assert!(!Providers::is_active_any(&dave));
+		// The plan at the next rotation drops Dave; the session after runs without him.
+		next_session();
+		assert!(!ValidatorSet::validators().contains(&dave));
+		assert!(System::events().iter().any(|r| r.event
+			== crate::RuntimeEvent::ValidatorSet(pallet_validator_set::Event::ValidatorDropped {
+				who: dave.clone()
+			})));
+		next_session();
+		assert!(!Session::validators().contains(&dave));
+		assert_eq!(Session::validators().len(), 3);
+	});
+}
+
+#[test]
+fn min_authorities_holds_under_council_motions() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let bob = account(Sr25519Keyring::Bob);
+		let charlie = account(Sr25519Keyring::Charlie);
+		assert_ok!(council_motion(remove_validator(&charlie)));
+		// Two left = MinAuthorities: the next removal is refused, by motion or by root.
+		assert_eq!(
+			council_motion(remove_validator(&bob)),
+			Err(pallet_validator_set::Error::<Runtime>::TooFewValidators.into())
+		);
+		assert_noop!(
+			ValidatorSet::remove_validator(RuntimeOrigin::root(), bob.clone()),
+			pallet_validator_set::Error::<Runtime>::TooFewValidators
+		);
+		next_session();
+		next_session();
+		assert_eq!(Session::validators(), vec![account(Sr25519Keyring::Alice), bob]);
+	});
+}
+
+#[test]
+fn validator_admission_needs_an_active_provider_with_keys() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let dave = account(Sr25519Keyring::Dave);
+		assert_eq!(
+			council_motion(add_validator(&dave)),
+			Err(pallet_validator_set::Error::<Runtime>::NotActiveProvider.into())
+		);
+		register_pharmacy(&dave);
+		assert_ok!(council_motion(RuntimeCall::Providers(pallet_providers::Call::approve {
+			who: dave.clone()
+		})));
+		assert_eq!(
+			council_motion(add_validator(&dave)),
+			Err(pallet_validator_set::Error::<Runtime>::NoSessionKeys.into())
+		);
+		// Keys hold a deposit.
+		set_session_keys(Sr25519Keyring::Dave, Ed25519Keyring::Dave);
+		let reason: crate::RuntimeHoldReason = pallet_session::HoldReason::Keys.into();
+		assert_eq!(
+			Balances::balance_on_hold(&reason, &dave),
+			crate::configs::consensus::sessions::SessionKeyDeposit::get()
+		);
+		assert_ok!(council_motion(add_validator(&dave)));
+	});
+}
+
+#[test]
+fn non_council_accounts_get_bad_origin() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let dave = dave_approved_with_keys();
+		let eve = RuntimeOrigin::signed(account(Sr25519Keyring::Eve));
+		let bad = sp_runtime::DispatchError::BadOrigin;
+		assert_noop!(ValidatorSet::add_validator(eve.clone(), dave.clone()), bad);
+		assert_noop!(
+			ValidatorSet::remove_validator(eve.clone(), account(Sr25519Keyring::Alice)),
+			bad
+		);
+		assert_noop!(ValidatorSet::set_session_length(eve.clone(), 20), bad);
+		let remark = Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }));
+		assert_noop!(CouncilRoot::dispatch_as_root(eve, remark.clone()), bad);
+		// A council member alone is not the council either.
+		assert_noop!(
+			ValidatorSet::add_validator(
+				RuntimeOrigin::signed(account(Sr25519Keyring::Alice)),
+				dave
+			),
+			bad
+		);
+		assert_noop!(
+			CouncilRoot::dispatch_as_root(
+				RuntimeOrigin::signed(account(Sr25519Keyring::Alice)),
+				remark
+			),
+			bad
+		);
+	});
+}
+
+#[test]
+fn council_motion_sets_the_session_length() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let call = |blocks| {
+			RuntimeCall::ValidatorSet(pallet_validator_set::Call::set_session_length { blocks })
+		};
+		assert_ok!(council_motion(call(crate::HOURS)));
+		assert_eq!(pallet_validator_set::SessionBlocks::<Runtime>::get(), crate::HOURS);
+		assert_eq!(
+			council_motion(call(1)),
+			Err(pallet_validator_set::Error::<Runtime>::SessionLengthOutOfRange.into())
+		);
+		// The next rotation is at the next multiple of one hour.
+		run_to_block(crate::HOURS - 1);
+		assert_eq!(Session::current_index(), 0);
+		run_to_block(crate::HOURS);
+		assert_eq!(Session::current_index(), 1);
+	});
+}
+
+#[test]
+fn council_motion_authorizes_a_runtime_upgrade_as_root() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let code_hash = sp_core::H256::repeat_byte(0xC0);
+		let authorize = RuntimeCall::System(frame_system::Call::authorize_upgrade { code_hash });
+		// Without the council, root-only calls stay out of reach (no sudo key here).
+		assert_noop!(
+			System::authorize_upgrade(
+				RuntimeOrigin::signed(account(Sr25519Keyring::Alice)),
+				code_hash
+			),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_ok!(council_motion(RuntimeCall::CouncilRoot(
+			pallet_council_root::Call::dispatch_as_root { call: Box::new(authorize) }
+		)));
+		assert!(System::events().iter().any(|r| r.event
+			== crate::RuntimeEvent::CouncilRoot(pallet_council_root::Event::Dispatched {
+				result: Ok(())
+			})));
+		assert!(System::events().iter().any(|r| r.event
+			== crate::RuntimeEvent::System(frame_system::Event::UpgradeAuthorized {
+				code_hash,
+				check_version: true
+			})));
 	});
 }

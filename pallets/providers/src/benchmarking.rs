@@ -3,7 +3,10 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get, Hooks};
+use frame_support::{
+	traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
+	BoundedVec,
+};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use healthchain_primitives::{Role, Roles};
 use sp_runtime::traits::{Bounded, One, Saturating};
@@ -53,6 +56,24 @@ where
 	Ok(who)
 }
 
+/// A well-formed peer id (identity multihash of a 36-byte key) unique per `(i, j)`.
+fn node_id(i: u32, j: u32) -> NodeId {
+	let mut bytes = alloc::vec![0x00u8, 36];
+	bytes.extend_from_slice(&[0x08, 0x01, 0x12, 0x20]);
+	bytes.extend_from_slice(&i.to_le_bytes());
+	bytes.extend_from_slice(&j.to_le_bytes());
+	bytes.resize(38, 0xAB);
+	NodeId::truncate_from(bytes)
+}
+
+/// List `MaxNodesPerProvider` nodes for `who` (the worst case for removing them).
+fn full_nodes<T: Config>(who: &T::AccountId, i: u32) -> Result<(), BenchmarkError> {
+	let nodes: alloc::vec::Vec<_> =
+		(0..T::MaxNodesPerProvider::get()).map(|j| node_id(i, j)).collect();
+	Pallet::<T>::set_nodes(RawOrigin::Signed(who.clone()).into(), BoundedVec::truncate_from(nodes))
+		.map_err(|_| BenchmarkError::Stop("set_nodes failed"))
+}
+
 fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
 }
@@ -89,6 +110,7 @@ mod benchmarks {
 	#[benchmark]
 	fn reject() -> Result<(), BenchmarkError> {
 		let who = registered::<T>("org")?;
+		full_nodes::<T>(&who, 0)?;
 		let origin = governance::<T>()?;
 
 		#[extrinsic_call]
@@ -157,11 +179,37 @@ mod benchmarks {
 	#[benchmark]
 	fn deregister() -> Result<(), BenchmarkError> {
 		let who = registered::<T>("org")?;
+		full_nodes::<T>(&who, 0)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 
 		assert!(Providers::<T>::get(&who).is_none());
+		Ok(())
+	}
+
+	/// `n`: nodes in the new list; the old list is full (all removed first).
+	#[benchmark]
+	fn set_nodes(n: Linear<0, { T::MaxNodesPerProvider::get() }>) -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+		full_nodes::<T>(&who, 0)?;
+		let nodes: alloc::vec::Vec<_> = (0..n).map(|j| node_id(1, j)).collect();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), BoundedVec::truncate_from(nodes));
+
+		assert_eq!(Nodes::<T>::get(&who).len() as u32, n);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_network_permissioned() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, true);
+
+		assert!(NetworkPermissioned::<T>::get());
 		Ok(())
 	}
 

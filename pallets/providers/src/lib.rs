@@ -26,6 +26,17 @@
 //! addition `on_initialize` emits `CredentialExpired` for the organisations whose credential
 //! lapses at that block, reading one bounded bucket (`MaxExpiriesPerBlock`).
 //!
+//! ## Peer-level permissioning
+//!
+//! An organisation lists the libp2p peer ids of its nodes with [`Pallet::set_nodes`] (at most
+//! `MaxNodesPerProvider`; a peer id belongs to one organisation). When governance switches the
+//! network to permissioned with [`Pallet::set_network_permissioned`], every node running the
+//! offchain worker (validators by default; `--offchain-worker always` on the others) makes the
+//! nodes of **active** organisations its only allowed peers (`set_authorized_nodes`, i.e.
+//! reserved-only networking) and re-reads the list every block, so a suspended, revoked or
+//! lapsed organisation's nodes are disconnected within a block. Switching it off releases
+//! reserved-only mode. See docs/governance.md.
+//!
 //! ## Privacy
 //!
 //! Organisations are not patients: their accounts are public. Still, no names are stored;
@@ -61,6 +72,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{Digest, ProviderRegistry, Roles};
+	use sp_core::OpaquePeerId;
 	use sp_runtime::traits::{Saturating, Zero};
 
 	/// The balance type of the deposit currency.
@@ -105,6 +117,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxExpiriesPerBlock: Get<u32>;
 
+		/// The most nodes (peer ids) an organisation may list.
+		#[pallet::constant]
+		type MaxNodesPerProvider: Get<u32>;
+
 		/// Weights of this pallet's calls, from benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -132,6 +148,26 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// The peer ids of each organisation's nodes.
+	#[pallet::storage]
+	pub type Nodes<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<NodeId, T::MaxNodesPerProvider>,
+		ValueQuery,
+	>;
+
+	/// Which organisation listed a peer id (a peer id belongs to one organisation).
+	#[pallet::storage]
+	pub type NodeOwner<T: Config> =
+		StorageMap<_, Blake2_128Concat, NodeId, T::AccountId, OptionQuery>;
+
+	/// Whether only active organisations' nodes may connect (enforced by the nodes' offchain
+	/// workers).
+	#[pallet::storage]
+	pub type NetworkPermissioned<T: Config> = StorageValue<_, bool, ValueQuery>;
+
 	/// Events of the providers pallet.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -154,6 +190,10 @@ pub mod pallet {
 		CredentialRenewed { who: T::AccountId, credential_expires_at: BlockNumberFor<T> },
 		/// An organisation's credential lapsed: it is inactive until it renews.
 		CredentialExpired { who: T::AccountId },
+		/// An organisation replaced the list of its nodes' peer ids.
+		NodesSet { who: T::AccountId, count: u32 },
+		/// Governance switched peer-level permissioning on or off.
+		NetworkPermissionSet { enabled: bool },
 	}
 
 	/// Errors of the providers pallet.
@@ -181,8 +221,14 @@ pub mod pallet {
 		NotSuspended,
 		/// The organisation is already revoked.
 		AlreadyRevoked,
-		/// A revoked organisation cannot renew its credential.
+		/// A revoked organisation cannot renew its credential or list nodes.
 		Revoked,
+		/// A peer id is not a well-formed libp2p peer id (multihash bytes).
+		InvalidNodeId,
+		/// The same peer id appears twice in the list.
+		DuplicateNodeId,
+		/// Another organisation already listed this peer id.
+		NodeIdTaken,
 	}
 
 	/// Organisations active from genesis (no deposit).
@@ -233,6 +279,12 @@ pub mod pallet {
 				}
 			}
 			T::WeightInfo::on_initialize_expiries(n)
+		}
+
+		/// Peer-level permissioning: while the network is permissioned, allow only the nodes
+		/// of active organisations as peers. Runs off-chain, on nodes with offchain workers.
+		fn offchain_worker(_n: BlockNumberFor<T>) {
+			Self::enforce_network_permissions();
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -395,6 +447,48 @@ pub mod pallet {
 			Self::deposit_event(Event::Deregistered { who });
 			Ok(())
 		}
+
+		/// Replace the list of the caller's nodes (libp2p peer ids as bytes). Any registered,
+		/// non-revoked organisation may list nodes; they are allowed peers only while it is
+		/// active. An empty list removes them. Emits `NodesSet`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_nodes(T::MaxNodesPerProvider::get()))]
+		pub fn set_nodes(
+			origin: OriginFor<T>,
+			nodes: BoundedVec<NodeId, T::MaxNodesPerProvider>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let provider = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(provider.status != ProviderStatus::Revoked, Error::<T>::Revoked);
+			for (i, node) in nodes.iter().enumerate() {
+				ensure!(is_valid_node_id(node), Error::<T>::InvalidNodeId);
+				ensure!(!nodes.iter().skip(i + 1).any(|n| n == node), Error::<T>::DuplicateNodeId);
+				if let Some(owner) = NodeOwner::<T>::get(node) {
+					ensure!(owner == who, Error::<T>::NodeIdTaken);
+				}
+			}
+			Self::clear_nodes(&who);
+			for node in nodes.iter() {
+				NodeOwner::<T>::insert(node, &who);
+			}
+			let count = nodes.len() as u32;
+			if !nodes.is_empty() {
+				Nodes::<T>::insert(&who, nodes);
+			}
+			Self::deposit_event(Event::NodesSet { who, count });
+			Ok(())
+		}
+
+		/// Switch peer-level permissioning on or off (governance). Emits
+		/// `NetworkPermissionSet`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_network_permissioned())]
+		pub fn set_network_permissioned(origin: OriginFor<T>, enabled: bool) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			NetworkPermissioned::<T>::put(enabled);
+			Self::deposit_event(Event::NetworkPermissionSet { enabled });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -441,8 +535,43 @@ pub mod pallet {
 				Precision::BestEffort,
 			)?;
 			Expiries::<T>::mutate(provider.credential_expires_at, |v| v.retain(|a| a != who));
+			Self::clear_nodes(who);
 			Providers::<T>::remove(who);
 			Ok(())
+		}
+
+		fn clear_nodes(who: &T::AccountId) {
+			for node in Nodes::<T>::take(who) {
+				NodeOwner::<T>::remove(node);
+			}
+		}
+
+		/// The peer ids of all active organisations' nodes (off-chain use: iterates the
+		/// registry).
+		pub fn authorized_nodes() -> Vec<OpaquePeerId> {
+			Nodes::<T>::iter()
+				.filter(|(who, _)| !Self::active_roles(who).is_empty())
+				.flat_map(|(_, nodes)| nodes.into_iter().map(|n| OpaquePeerId(n.into_inner())))
+				.collect()
+		}
+
+		/// The offchain worker's step: while permissioned, make the active organisations'
+		/// nodes this node's only peers; when switched off, leave reserved-only mode once.
+		pub fn enforce_network_permissions() {
+			use sp_runtime::offchain::storage::StorageValueRef;
+			let enforcing = StorageValueRef::persistent(b"healthchain/providers/enforcing");
+			let was_enforcing = enforcing.get::<bool>().ok().flatten().unwrap_or(false);
+			if NetworkPermissioned::<T>::get() {
+				sp_io::offchain::set_authorized_nodes(Self::authorized_nodes(), true);
+				if !was_enforcing {
+					log::info!(target: "runtime::providers", "peer-level permissioning on");
+					enforcing.set(&true);
+				}
+			} else if was_enforcing {
+				sp_io::offchain::set_authorized_nodes(Vec::new(), false);
+				log::info!(target: "runtime::providers", "peer-level permissioning off");
+				enforcing.set(&false);
+			}
 		}
 
 		/// Invariants: every registered organisation has valid, non-empty roles and appears in
@@ -459,6 +588,18 @@ pub mod pallet {
 						"provider missing from its expiry bucket"
 					);
 				}
+			}
+			for (who, nodes) in Nodes::<T>::iter() {
+				ensure!(Providers::<T>::contains_key(&who), "nodes of an unknown account");
+				for node in nodes {
+					ensure!(
+						NodeOwner::<T>::get(&node).as_ref() == Some(&who),
+						"node without its owner entry"
+					);
+				}
+			}
+			for (node, who) in NodeOwner::<T>::iter() {
+				ensure!(Nodes::<T>::get(&who).contains(&node), "owner entry without its node");
 			}
 			for (_, bucket) in Expiries::<T>::iter() {
 				for who in bucket {

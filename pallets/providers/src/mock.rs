@@ -67,8 +67,12 @@ impl pallet_providers::Config for Test {
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type MaxCredentialDuration = ConstU64<MAX_DURATION>;
 	type MaxExpiriesPerBlock = ConstU32<MAX_EXPIRIES>;
+	type MaxNodesPerProvider = ConstU32<MAX_NODES>;
 	type WeightInfo = ();
 }
+
+/// The most nodes an organisation lists in tests.
+pub const MAX_NODES: u32 = 3;
 
 /// A hospital applying.
 pub const HOSPITAL: u64 = 1;

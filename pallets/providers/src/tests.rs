@@ -494,3 +494,269 @@ fn expiry_processing_is_bounded_per_block() {
 		);
 	});
 }
+
+// ---- Nodes and peer-level permissioning ----
+
+use frame_support::BoundedVec;
+use sp_core::{
+	offchain::{self as offchain, testing::TestOffchainExt, OffchainDbExt, OffchainWorkerExt},
+	OpaquePeerId,
+};
+use std::sync::{Arc, Mutex};
+
+/// A peer id (identity multihash, 38 bytes) unique per `n`.
+fn peer(n: u8) -> NodeId {
+	let mut bytes = vec![0x00, 36, 0x08, 0x01, 0x12, 0x20];
+	bytes.resize(38, n);
+	NodeId::truncate_from(bytes)
+}
+
+fn nodes(ids: &[NodeId]) -> BoundedVec<NodeId, frame_support::traits::ConstU32<MAX_NODES>> {
+	BoundedVec::truncate_from(ids.to_vec())
+}
+
+/// An approved hospital.
+fn active_hospital() {
+	assert_ok!(register(HOSPITAL, 100));
+	assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
+}
+
+#[test]
+fn set_nodes_lists_replaces_and_clears_peer_ids() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 100));
+		// Pending organisations may list nodes already (they count once active).
+		assert_ok!(ProvidersModule::set_nodes(
+			RuntimeOrigin::signed(HOSPITAL),
+			nodes(&[peer(1), peer(2)])
+		));
+		assert_eq!(last_event(), Event::NodesSet { who: HOSPITAL, count: 2 }.into());
+		assert_eq!(NodeOwner::<Test>::get(peer(1)), Some(HOSPITAL));
+		// Replacing drops the old ones.
+		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(3)])));
+		assert_eq!(Nodes::<Test>::get(HOSPITAL).into_inner(), vec![peer(3)]);
+		assert_eq!(NodeOwner::<Test>::get(peer(1)), None);
+		// Keeping one's own id is fine.
+		assert_ok!(ProvidersModule::set_nodes(
+			RuntimeOrigin::signed(HOSPITAL),
+			nodes(&[peer(3), peer(4)])
+		));
+		// An empty list removes them.
+		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[])));
+		assert!(!Nodes::<Test>::contains_key(HOSPITAL));
+		assert_eq!(NodeOwner::<Test>::iter().count(), 0);
+		try_state();
+	});
+}
+
+#[test]
+fn set_nodes_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::set_nodes(RuntimeOrigin::signed(OTHER), nodes(&[peer(1)])),
+			Error::<Test>::NotRegistered
+		);
+		assert_ok!(ProvidersModule::set_nodes(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			nodes(&[peer(1)])
+		));
+		assert_ok!(register(HOSPITAL, 100));
+		let hospital = RuntimeOrigin::signed(HOSPITAL);
+		assert_noop!(
+			ProvidersModule::set_nodes(hospital.clone(), nodes(&[peer(1)])),
+			Error::<Test>::NodeIdTaken
+		);
+		assert_noop!(
+			ProvidersModule::set_nodes(hospital.clone(), nodes(&[peer(2), peer(2)])),
+			Error::<Test>::DuplicateNodeId
+		);
+		for bad in [vec![], vec![0x00], vec![0x00, 5, 1, 2], vec![0x12, 32, 1], vec![0x55, 1, 1]] {
+			assert_noop!(
+				ProvidersModule::set_nodes(hospital.clone(), nodes(&[NodeId::truncate_from(bad)])),
+				Error::<Test>::InvalidNodeId
+			);
+		}
+		// A sha2-256 peer id is accepted.
+		let mut sha = vec![0x12, 32];
+		sha.resize(34, 7);
+		assert_ok!(ProvidersModule::set_nodes(hospital, nodes(&[NodeId::truncate_from(sha)])));
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), HOSPITAL));
+		assert_noop!(
+			ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(3)])),
+			Error::<Test>::Revoked
+		);
+		try_state();
+	});
+}
+
+#[test]
+fn leaving_the_registry_releases_the_peer_ids() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 100));
+		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(1)])));
+		assert_ok!(ProvidersModule::reject(RuntimeOrigin::root(), HOSPITAL));
+		assert_eq!(NodeOwner::<Test>::get(peer(1)), None);
+		assert_ok!(ProvidersModule::set_nodes(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			nodes(&[peer(1)])
+		));
+		assert_ok!(ProvidersModule::deregister(RuntimeOrigin::signed(GENESIS_LAB)));
+		assert_eq!(NodeOwner::<Test>::iter().count(), 0);
+		assert!(!Nodes::<Test>::contains_key(GENESIS_LAB));
+		try_state();
+	});
+}
+
+#[test]
+fn set_network_permissioned_is_governance_only() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ProvidersModule::set_network_permissioned(RuntimeOrigin::signed(GENESIS_LAB), true),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), true));
+		assert!(NetworkPermissioned::<Test>::get());
+		assert_eq!(last_event(), Event::NetworkPermissionSet { enabled: true }.into());
+		assert_ok!(ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), false));
+		assert!(!NetworkPermissioned::<Test>::get());
+	});
+}
+
+#[test]
+fn authorized_nodes_are_those_of_active_organisations() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ProvidersModule::set_nodes(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			nodes(&[peer(1)])
+		));
+		assert_ok!(register(HOSPITAL, 100));
+		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(2)])));
+		// Pending: not yet.
+		assert_eq!(ProvidersModule::authorized_nodes(), vec![OpaquePeerId(peer(1).into_inner())]);
+		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
+		let mut all = ProvidersModule::authorized_nodes();
+		all.sort();
+		assert_eq!(
+			all,
+			vec![OpaquePeerId(peer(1).into_inner()), OpaquePeerId(peer(2).into_inner())]
+		);
+		// Suspended: out at once.
+		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), HOSPITAL));
+		assert_eq!(ProvidersModule::authorized_nodes(), vec![OpaquePeerId(peer(1).into_inner())]);
+		// Credential lapsed (the genesis lab's is valid until 500): out at that block.
+		run_to(500);
+		assert!(ProvidersModule::authorized_nodes().is_empty());
+	});
+}
+
+/// An offchain-worker extension that records `set_authorized_nodes` calls (the stock test
+/// extension does not implement it).
+#[derive(Clone)]
+struct RecordingOffchain {
+	inner: TestOffchainExt,
+	calls: Arc<Mutex<Vec<(Vec<OpaquePeerId>, bool)>>>,
+}
+
+impl offchain::Externalities for RecordingOffchain {
+	fn is_validator(&self) -> bool {
+		true
+	}
+	fn network_state(&self) -> Result<offchain::OpaqueNetworkState, ()> {
+		self.inner.network_state()
+	}
+	fn timestamp(&mut self) -> offchain::Timestamp {
+		self.inner.timestamp()
+	}
+	fn sleep_until(&mut self, deadline: offchain::Timestamp) {
+		self.inner.sleep_until(deadline)
+	}
+	fn random_seed(&mut self) -> [u8; 32] {
+		self.inner.random_seed()
+	}
+	fn http_request_start(
+		&mut self,
+		method: &str,
+		uri: &str,
+		meta: &[u8],
+	) -> Result<offchain::HttpRequestId, ()> {
+		self.inner.http_request_start(method, uri, meta)
+	}
+	fn http_request_add_header(
+		&mut self,
+		id: offchain::HttpRequestId,
+		name: &str,
+		value: &str,
+	) -> Result<(), ()> {
+		self.inner.http_request_add_header(id, name, value)
+	}
+	fn http_request_write_body(
+		&mut self,
+		id: offchain::HttpRequestId,
+		chunk: &[u8],
+		deadline: Option<offchain::Timestamp>,
+	) -> Result<(), offchain::HttpError> {
+		self.inner.http_request_write_body(id, chunk, deadline)
+	}
+	fn http_response_wait(
+		&mut self,
+		ids: &[offchain::HttpRequestId],
+		deadline: Option<offchain::Timestamp>,
+	) -> Vec<offchain::HttpRequestStatus> {
+		self.inner.http_response_wait(ids, deadline)
+	}
+	fn http_response_headers(&mut self, id: offchain::HttpRequestId) -> Vec<(Vec<u8>, Vec<u8>)> {
+		self.inner.http_response_headers(id)
+	}
+	fn http_response_read_body(
+		&mut self,
+		id: offchain::HttpRequestId,
+		buffer: &mut [u8],
+		deadline: Option<offchain::Timestamp>,
+	) -> Result<usize, offchain::HttpError> {
+		self.inner.http_response_read_body(id, buffer, deadline)
+	}
+	fn set_authorized_nodes(&mut self, nodes: Vec<OpaquePeerId>, authorized_only: bool) {
+		self.calls.lock().expect("lock").push((nodes, authorized_only));
+	}
+}
+
+#[test]
+fn offchain_worker_enforces_permissioning_only_while_switched_on() {
+	let mut ext = new_test_ext();
+	let (offchain, _state) = TestOffchainExt::new();
+	let calls = Arc::new(Mutex::new(Vec::new()));
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(RecordingOffchain {
+		inner: offchain,
+		calls: calls.clone(),
+	}));
+	ext.execute_with(|| {
+		assert_ok!(ProvidersModule::set_nodes(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			nodes(&[peer(1)])
+		));
+		// Off (the default): the worker leaves networking alone.
+		ProvidersModule::offchain_worker(1);
+		assert!(calls.lock().expect("lock").is_empty());
+		// On: reserved-only with the active organisations' nodes, every block.
+		assert_ok!(ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), true));
+		ProvidersModule::offchain_worker(2);
+		active_hospital();
+		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(2)])));
+		ProvidersModule::offchain_worker(3);
+		{
+			let calls = calls.lock().expect("lock");
+			assert_eq!(calls.len(), 2);
+			assert_eq!(calls[0], (vec![OpaquePeerId(peer(1).into_inner())], true));
+			assert!(calls[1].1);
+			assert_eq!(calls[1].0.len(), 2);
+		}
+		// Off again: reserved-only is released once, then nothing.
+		assert_ok!(ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), false));
+		ProvidersModule::offchain_worker(4);
+		ProvidersModule::offchain_worker(5);
+		let calls = calls.lock().expect("lock");
+		assert_eq!(calls.len(), 3);
+		assert_eq!(calls[2], (vec![], false));
+	});
+}

@@ -1,6 +1,7 @@
 //! Types of the provider registry.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{traits::ConstU32, BoundedVec};
 use healthchain_primitives::{Digest, Roles};
 use scale_info::TypeInfo;
 
@@ -43,4 +44,23 @@ pub struct Provider<Balance, BlockNumber> {
 	pub deposit: Balance,
 	/// When it registered.
 	pub registered_at: BlockNumber,
+}
+
+/// The longest libp2p peer id accepted, in bytes (an ed25519 peer id is 38).
+pub const MAX_NODE_ID_LEN: u32 = 64;
+
+/// A node's libp2p peer id, as bytes (the multihash: code, length, digest). The base58 form
+/// `12D3KooW...` that nodes print decodes to these bytes.
+pub type NodeId = BoundedVec<u8, ConstU32<MAX_NODE_ID_LEN>>;
+
+/// Whether `bytes` is a well-formed peer-id multihash: identity (`0x00`, at most 42 bytes of
+/// public key) or sha2-256 (`0x12`, 32 bytes), with a length byte matching the digest.
+pub fn is_valid_node_id(bytes: &[u8]) -> bool {
+	match bytes {
+		[0x00, len, rest @ ..] => {
+			*len as usize == rest.len() && !rest.is_empty() && rest.len() <= 42
+		}
+		[0x12, 32, rest @ ..] => rest.len() == 32,
+		_ => false,
+	}
 }

@@ -53,6 +53,8 @@ pub trait WeightInfo {
 	fn revoke() -> Weight;
 	fn renew_credential() -> Weight;
 	fn deregister() -> Weight;
+	fn set_nodes(n: u32, ) -> Weight;
+	fn set_network_permissioned() -> Weight;
 	fn on_initialize_expiries(n: u32, ) -> Weight;
 }
 
@@ -66,13 +68,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2445`
 		//  Estimated: `5527`
-		// Minimum execution time: 72_738_000 picoseconds.
-		Weight::from_parts(77_295_000, 0)
+		// Minimum execution time: 73_399_000 picoseconds.
+		Weight::from_parts(77_705_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -83,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_652_000 picoseconds.
-		Weight::from_parts(16_204_000, 0)
+		// Minimum execution time: 14_551_000 picoseconds.
+		Weight::from_parts(16_094_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -94,18 +96,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:0 w:16)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2599`
+		//  Measured:  `3331`
 		//  Estimated: `5527`
-		// Minimum execution time: 62_243_000 picoseconds.
-		Weight::from_parts(65_598_000, 0)
+		// Minimum execution time: 100_770_000 picoseconds.
+		Weight::from_parts(104_836_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(4))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(21))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
@@ -113,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_822_000 picoseconds.
-		Weight::from_parts(16_394_000, 0)
+		// Minimum execution time: 14_732_000 picoseconds.
+		Weight::from_parts(16_434_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -125,8 +131,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_762_000 picoseconds.
-		Weight::from_parts(16_384_000, 0)
+		// Minimum execution time: 14_792_000 picoseconds.
+		Weight::from_parts(16_274_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -137,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_562_000 picoseconds.
-		Weight::from_parts(16_565_000, 0)
+		// Minimum execution time: 14_382_000 picoseconds.
+		Weight::from_parts(16_044_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -151,8 +157,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4411`
 		//  Estimated: `10064`
-		// Minimum execution time: 29_864_000 picoseconds.
-		Weight::from_parts(32_649_000, 0)
+		// Minimum execution time: 29_994_000 picoseconds.
+		Weight::from_parts(32_539_000, 0)
 			.saturating_add(Weight::from_parts(0, 10064))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -162,18 +168,55 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:0 w:16)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn deregister() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2599`
+		//  Measured:  `3331`
 		//  Estimated: `5527`
-		// Minimum execution time: 62_543_000 picoseconds.
-		Weight::from_parts(66_359_000, 0)
+		// Minimum execution time: 100_069_000 picoseconds.
+		Weight::from_parts(105_427_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(4))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(21))
+	}
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:16 w:32)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 16]`.
+	fn set_nodes(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1299 + n * (32 ±0)`
+		//  Estimated: `4570 + n * (2613 ±3)`
+		// Minimum execution time: 52_258_000 picoseconds.
+		Weight::from_parts(56_782_810, 0)
+			.saturating_add(Weight::from_parts(0, 4570))
+			// Standard Error: 4_440
+			.saturating_add(Weight::from_parts(5_756_395, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(17))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(n.into()))
+	}
+	/// Storage: `Providers::NetworkPermissioned` (r:0 w:1)
+	/// Proof: `Providers::NetworkPermissioned` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	fn set_network_permissioned() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_198_000 picoseconds.
+		Weight::from_parts(5_868_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
@@ -184,11 +227,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `232 + n * (117 ±0)`
 		//  Estimated: `5527 + n * (2582 ±0)`
-		// Minimum execution time: 4_927_000 picoseconds.
-		Weight::from_parts(7_303_282, 0)
+		// Minimum execution time: 5_108_000 picoseconds.
+		Weight::from_parts(8_398_002, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			// Standard Error: 3_580
-			.saturating_add(Weight::from_parts(5_970_381, 0).saturating_mul(n.into()))
+			// Standard Error: 2_154
+			.saturating_add(Weight::from_parts(5_827_960, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -205,13 +248,13 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2445`
 		//  Estimated: `5527`
-		// Minimum execution time: 72_738_000 picoseconds.
-		Weight::from_parts(77_295_000, 0)
+		// Minimum execution time: 73_399_000 picoseconds.
+		Weight::from_parts(77_705_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -222,8 +265,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_652_000 picoseconds.
-		Weight::from_parts(16_204_000, 0)
+		// Minimum execution time: 14_551_000 picoseconds.
+		Weight::from_parts(16_094_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -233,18 +276,22 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:0 w:16)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2599`
+		//  Measured:  `3331`
 		//  Estimated: `5527`
-		// Minimum execution time: 62_243_000 picoseconds.
-		Weight::from_parts(65_598_000, 0)
+		// Minimum execution time: 100_770_000 picoseconds.
+		Weight::from_parts(104_836_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			.saturating_add(ParityDbWeight::get().reads(4))
-			.saturating_add(ParityDbWeight::get().writes(4))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(21))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
@@ -252,8 +299,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_822_000 picoseconds.
-		Weight::from_parts(16_394_000, 0)
+		// Minimum execution time: 14_732_000 picoseconds.
+		Weight::from_parts(16_434_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -264,8 +311,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_762_000 picoseconds.
-		Weight::from_parts(16_384_000, 0)
+		// Minimum execution time: 14_792_000 picoseconds.
+		Weight::from_parts(16_274_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -276,8 +323,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_562_000 picoseconds.
-		Weight::from_parts(16_565_000, 0)
+		// Minimum execution time: 14_382_000 picoseconds.
+		Weight::from_parts(16_044_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -290,8 +337,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4411`
 		//  Estimated: `10064`
-		// Minimum execution time: 29_864_000 picoseconds.
-		Weight::from_parts(32_649_000, 0)
+		// Minimum execution time: 29_994_000 picoseconds.
+		Weight::from_parts(32_539_000, 0)
 			.saturating_add(Weight::from_parts(0, 10064))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
@@ -301,18 +348,55 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:0 w:16)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn deregister() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2599`
+		//  Measured:  `3331`
 		//  Estimated: `5527`
-		// Minimum execution time: 62_543_000 picoseconds.
-		Weight::from_parts(66_359_000, 0)
+		// Minimum execution time: 100_069_000 picoseconds.
+		Weight::from_parts(105_427_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			.saturating_add(ParityDbWeight::get().reads(4))
-			.saturating_add(ParityDbWeight::get().writes(4))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(21))
+	}
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:16 w:32)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 16]`.
+	fn set_nodes(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1299 + n * (32 ±0)`
+		//  Estimated: `4570 + n * (2613 ±3)`
+		// Minimum execution time: 52_258_000 picoseconds.
+		Weight::from_parts(56_782_810, 0)
+			.saturating_add(Weight::from_parts(0, 4570))
+			// Standard Error: 4_440
+			.saturating_add(Weight::from_parts(5_756_395, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(17))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(n.into()))
+	}
+	/// Storage: `Providers::NetworkPermissioned` (r:0 w:1)
+	/// Proof: `Providers::NetworkPermissioned` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	fn set_network_permissioned() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_198_000 picoseconds.
+		Weight::from_parts(5_868_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
@@ -323,11 +407,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `232 + n * (117 ±0)`
 		//  Estimated: `5527 + n * (2582 ±0)`
-		// Minimum execution time: 4_927_000 picoseconds.
-		Weight::from_parts(7_303_282, 0)
+		// Minimum execution time: 5_108_000 picoseconds.
+		Weight::from_parts(8_398_002, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			// Standard Error: 3_580
-			.saturating_add(Weight::from_parts(5_970_381, 0).saturating_mul(n.into()))
+			// Standard Error: 2_154
+			.saturating_add(Weight::from_parts(5_827_960, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))

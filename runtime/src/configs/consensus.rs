@@ -26,3 +26,80 @@ impl pallet_grandpa::Config for Runtime {
 	type KeyOwnerProof = sp_core::Void;
 	type EquivocationReportSystem = ();
 }
+
+/// Sessions and the governed validator set.
+///
+/// pallet-session rotates the Aura and GRANDPA authorities every `SessionLength` blocks (a
+/// value in storage, set per chain at genesis and by governance), asking `validatorSet` for the
+/// next set. Validators register their keys with `session.setKeys`, which holds
+/// [`SessionKeyDeposit`].
+pub mod sessions {
+	use crate::{
+		AccountId, Balance, Balances, BlockNumber, Providers, Runtime, RuntimeEvent, SessionKeys,
+		ValidatorSet, DAYS, UNIT,
+	};
+	use frame_support::{parameter_types, traits::ConstU32};
+	use sp_runtime::traits::{ConvertInto, OpaqueKeys};
+
+	parameter_types! {
+		/// What registering session keys holds: 10 HLTH.
+		pub const SessionKeyDeposit: Balance = 10 * UNIT;
+		/// The shortest session governance may set: 5 blocks (30 s).
+		pub const MinSessionLength: BlockNumber = 5;
+		/// The longest session governance may set: one week.
+		pub const MaxSessionLength: BlockNumber = 7 * DAYS;
+	}
+
+	/// Sessions end every [`pallet_validator_set::SessionLength`] blocks (from storage).
+	pub type Sessions =
+		pallet_session::PeriodicSessions<pallet_validator_set::SessionLength<Runtime>, ConstU32<0>>;
+
+	impl pallet_session::Config for Runtime {
+		type RuntimeEvent = RuntimeEvent;
+		type ValidatorId = AccountId;
+		type ValidatorIdOf = ConvertInto;
+		type ShouldEndSession = Sessions;
+		type NextSessionRotation = Sessions;
+		type SessionManager = ValidatorSet;
+		type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
+		type Keys = SessionKeys;
+		/// No slashing or disabling in a permissioned consortium: misbehaving organisations
+		/// are removed by governance.
+		type DisablingStrategy = ();
+		type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+		type Currency = Balances;
+		type KeyDeposit = SessionKeyDeposit;
+	}
+
+	/// Session keys are registered when pallet-session holds the account's next keys.
+	pub struct RegisteredSessionKeys;
+	impl pallet_validator_set::SessionKeysRegistered<AccountId> for RegisteredSessionKeys {
+		fn has_keys(who: &AccountId) -> bool {
+			pallet_session::NextKeys::<Runtime>::contains_key(who)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn set_keys_for_benchmarks(who: &AccountId) {
+			use codec::{Decode, Encode};
+			use sp_runtime::traits::TrailingZeroInput;
+			// Keys derived from the account: unique per account, no keystore needed.
+			let bytes = who.encode();
+			if let Ok(keys) = SessionKeys::decode(&mut TrailingZeroInput::new(&bytes)) {
+				pallet_session::NextKeys::<Runtime>::insert(who, keys);
+			}
+		}
+	}
+
+	impl pallet_validator_set::Config for Runtime {
+		type RuntimeEvent = RuntimeEvent;
+		type GovernanceOrigin = crate::configs::governance::GovernanceOrigin;
+		type Providers = Providers;
+		type SessionKeys = RegisteredSessionKeys;
+		/// A consortium keeps at least two validators (GRANDPA with fewer is one operator).
+		type MinAuthorities = ConstU32<2>;
+		type MaxValidators = super::MaxAuthorities;
+		type MinSessionLength = MinSessionLength;
+		type MaxSessionLength = MaxSessionLength;
+		type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
+	}
+}

@@ -4,9 +4,9 @@
 //! council motion there.
 //!
 //! [`GovernanceOrigin`] — root **or** a 2/3 council motion — approves, suspends and revokes
-//! providers and manages the council's own membership. (Root-only calls such as
-//! `system.setCode` still need root; routing runtime upgrades through a council motion is part
-//! of the governance issue.)
+//! providers, admits and removes validators, sets the session length and manages the council's
+//! own membership. Root-only calls (`system.authorizeUpgrade`, `system.setCode`) are reached by
+//! a 2/3 motion through `councilRoot.dispatchAsRoot`.
 
 use super::RuntimeBlockWeights;
 use crate::{
@@ -58,6 +58,17 @@ impl pallet_collective::Config<CouncilCollective> for Runtime {
 	type KillOrigin = EnsureRoot<AccountId>;
 	/// No deposit for motions: only consortium members can propose.
 	type Consideration = ();
+}
+
+/// A 2/3 council motion (without root) — the origin that may dispatch as root.
+pub type CouncilTwoThirds =
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>;
+
+impl pallet_council_root::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type RootOrigin = CouncilTwoThirds;
+	type WeightInfo = pallet_council_root::weights::SubstrateWeight<Runtime>;
 }
 
 /// The council's membership instance.

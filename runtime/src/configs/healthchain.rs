@@ -23,6 +23,8 @@ impl pallet_providers::Config for Runtime {
 	type MaxCredentialDuration = MaxCredentialDuration;
 	/// At most 64 credentials lapse at one block: `on_initialize` reads one bucket of 64.
 	type MaxExpiriesPerBlock = ConstU32<64>;
+	/// An organisation lists at most 16 nodes (validators, RPC gateways, archive nodes).
+	type MaxNodesPerProvider = ConstU32<16>;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
 }
 

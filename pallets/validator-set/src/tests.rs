@@ -1,0 +1,211 @@
+//! Unit tests: every call's success and error paths, origins, and the session planning rules.
+
+use crate::{mock::*, Error, Event, SessionBlocks, SessionLength, SetChanged, Validators};
+use frame_support::{assert_noop, assert_ok, traits::Get};
+use pallet_session::{SessionManager, ShouldEndSession};
+use sp_runtime::{BuildStorage, DispatchError::BadOrigin};
+
+type Session =
+	pallet_session::PeriodicSessions<SessionLength<Test>, frame_support::traits::ConstU64<0>>;
+
+fn root() -> RuntimeOrigin {
+	RuntimeOrigin::root()
+}
+
+fn last_event() -> RuntimeEvent {
+	System::events().pop().expect("an event").event
+}
+
+fn assert_invariants() {
+	ValidatorSet::do_try_state().expect("invariants hold");
+}
+
+#[test]
+fn genesis_sets_validators_and_session_length() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(ValidatorSet::validators(), vec![V1, V2, V3]);
+		assert_eq!(SessionBlocks::<Test>::get(), 10);
+		assert_eq!(<SessionLength<Test> as Get<u64>>::get(), 10);
+		assert_eq!(ValidatorSet::new_session_genesis(0), Some(vec![V1, V2, V3]));
+		assert_eq!(ValidatorSet::new_session_genesis(1), Some(vec![V1, V2, V3]));
+		assert!(!SetChanged::<Test>::get());
+		assert_invariants();
+	});
+}
+
+#[test]
+#[should_panic(expected = "duplicate initial validator")]
+fn genesis_rejects_duplicates() {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().expect("system");
+	crate::GenesisConfig::<Test> { initial_validators: vec![V1, V1], session_length: 10 }
+		.assimilate_storage(&mut t)
+		.expect("unreachable");
+}
+
+#[test]
+#[should_panic(expected = "genesis session length out of range")]
+fn genesis_rejects_session_length_out_of_range() {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().expect("system");
+	crate::GenesisConfig::<Test> { initial_validators: vec![V1], session_length: 1 }
+		.assimilate_storage(&mut t)
+		.expect("unreachable");
+}
+
+#[test]
+fn add_validator_admits_an_active_organisation_with_keys() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ValidatorSet::add_validator(root(), CANDIDATE));
+		assert_eq!(ValidatorSet::validators(), vec![V1, V2, V3, CANDIDATE]);
+		assert_eq!(last_event(), Event::ValidatorAdded { who: CANDIDATE }.into());
+		assert!(SetChanged::<Test>::get());
+		// The next plan includes it, once.
+		assert_eq!(ValidatorSet::new_session(2), Some(vec![V1, V2, V3, CANDIDATE]));
+		assert_eq!(last_event(), Event::SessionPlanned { session: 2, validators: 4 }.into());
+		assert_eq!(ValidatorSet::new_session(3), None);
+		assert_invariants();
+	});
+}
+
+#[test]
+fn add_validator_requires_governance() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(ValidatorSet::add_validator(RuntimeOrigin::signed(V1), CANDIDATE), BadOrigin);
+		assert_noop!(ValidatorSet::add_validator(RuntimeOrigin::none(), CANDIDATE), BadOrigin);
+	});
+}
+
+#[test]
+fn add_validator_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(ValidatorSet::add_validator(root(), V2), Error::<Test>::AlreadyValidator);
+		assert_noop!(
+			ValidatorSet::add_validator(root(), STRANGER),
+			Error::<Test>::NotActiveProvider
+		);
+		assert_noop!(ValidatorSet::add_validator(root(), NO_KEYS), Error::<Test>::NoSessionKeys);
+		// Fill the set to MaxValidators (5), then one more fails.
+		for who in [20, 21] {
+			set_active(who, true);
+			set_keys(who, true);
+			assert_ok!(ValidatorSet::add_validator(root(), who));
+		}
+		assert_eq!(Validators::<Test>::get().len() as u32, MAX_VALIDATORS);
+		assert_noop!(
+			ValidatorSet::add_validator(root(), CANDIDATE),
+			Error::<Test>::TooManyValidators
+		);
+		assert_invariants();
+	});
+}
+
+#[test]
+fn remove_validator_removes_and_plans() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ValidatorSet::remove_validator(root(), V2));
+		assert_eq!(ValidatorSet::validators(), vec![V1, V3]);
+		assert_eq!(last_event(), Event::ValidatorRemoved { who: V2 }.into());
+		assert_eq!(ValidatorSet::new_session(2), Some(vec![V1, V3]));
+		assert_invariants();
+	});
+}
+
+#[test]
+fn remove_validator_requires_governance() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(ValidatorSet::remove_validator(RuntimeOrigin::signed(V1), V2), BadOrigin);
+	});
+}
+
+#[test]
+fn remove_validator_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ValidatorSet::remove_validator(root(), CANDIDATE),
+			Error::<Test>::NotValidator
+		);
+		assert_ok!(ValidatorSet::remove_validator(root(), V3));
+		// Two left = MinAuthorities: no further removal.
+		assert_noop!(ValidatorSet::remove_validator(root(), V1), Error::<Test>::TooFewValidators);
+		assert_eq!(ValidatorSet::validators(), vec![V1, V2]);
+		assert_invariants();
+	});
+}
+
+#[test]
+fn set_session_length_within_bounds() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ValidatorSet::set_session_length(root(), MIN_SESSION));
+		assert_eq!(last_event(), Event::SessionLengthSet { blocks: MIN_SESSION }.into());
+		assert_ok!(ValidatorSet::set_session_length(root(), MAX_SESSION));
+		assert_eq!(SessionBlocks::<Test>::get(), MAX_SESSION);
+		assert_noop!(
+			ValidatorSet::set_session_length(root(), MIN_SESSION - 1),
+			Error::<Test>::SessionLengthOutOfRange
+		);
+		assert_noop!(
+			ValidatorSet::set_session_length(root(), MAX_SESSION + 1),
+			Error::<Test>::SessionLengthOutOfRange
+		);
+		assert_noop!(ValidatorSet::set_session_length(RuntimeOrigin::signed(V1), 20), BadOrigin);
+		assert_invariants();
+	});
+}
+
+#[test]
+fn session_length_drives_periodic_sessions() {
+	new_test_ext().execute_with(|| {
+		assert!(Session::should_end_session(10));
+		assert!(Session::should_end_session(20));
+		assert!(!Session::should_end_session(11));
+		assert_ok!(ValidatorSet::set_session_length(root(), 25));
+		assert!(!Session::should_end_session(20));
+		assert!(Session::should_end_session(25));
+		assert!(Session::should_end_session(50));
+	});
+}
+
+#[test]
+fn inactive_organisation_is_dropped_at_the_next_plan() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ValidatorSet::add_validator(root(), CANDIDATE));
+		assert_eq!(ValidatorSet::new_session(2), Some(vec![V1, V2, V3, CANDIDATE]));
+		// The organisation's credential lapses (or it is suspended).
+		set_active(V3, false);
+		assert_eq!(ValidatorSet::new_session(3), Some(vec![V1, V2, CANDIDATE]));
+		assert!(System::events()
+			.iter()
+			.any(|r| r.event == Event::ValidatorDropped { who: V3 }.into()));
+		assert_eq!(ValidatorSet::validators(), vec![V1, V2, CANDIDATE]);
+		// Reactivation does not re-admit: that is a governance decision.
+		set_active(V3, true);
+		assert_eq!(ValidatorSet::new_session(4), None);
+		assert_eq!(ValidatorSet::validators(), vec![V1, V2, CANDIDATE]);
+		assert_invariants();
+	});
+}
+
+#[test]
+fn drop_is_deferred_rather_than_going_below_min_authorities() {
+	new_test_ext().execute_with(|| {
+		set_active(V2, false);
+		set_active(V3, false);
+		// Only V1 is active: dropping two would leave 1 < MinAuthorities (2).
+		assert_eq!(ValidatorSet::new_session(2), None);
+		assert_eq!(last_event(), Event::DropDeferred { session: 2, inactive: 2 }.into());
+		assert_eq!(ValidatorSet::validators(), vec![V1, V2, V3]);
+		// Governance admits a replacement and reactivation of one brings it back to safety:
+		// V2 active again, so V3 alone is dropped (V1, V2, CANDIDATE remain).
+		assert_ok!(ValidatorSet::add_validator(root(), CANDIDATE));
+		set_active(V2, true);
+		assert_eq!(ValidatorSet::new_session(3), Some(vec![V1, V2, CANDIDATE]));
+		assert_invariants();
+	});
+}
+
+#[test]
+fn unchanged_set_is_not_replanned() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(ValidatorSet::new_session(2), None);
+		assert!(System::events().is_empty());
+	});
+}
