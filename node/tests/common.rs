@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+use healthchain_runtime::{self as runtime, RuntimeCall};
+use sp_core::{Pair, H256};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{codec::Encode, generic::Era};
 use std::{
 	io::{Read, Write},
 	net::{TcpListener, TcpStream},
@@ -251,4 +255,130 @@ fn dechunk(mut s: &str) -> String {
 		s = rest[n..].trim_start_matches("\r\n");
 	}
 	out
+}
+
+// ---- signed extrinsics ----
+
+pub fn hex(bytes: &[u8]) -> String {
+	let mut s = String::from("0x");
+	for b in bytes {
+		s.push_str(&format!("{b:02x}"));
+	}
+	s
+}
+
+pub fn h256(v: &serde_json::Value) -> H256 {
+	let s = v.as_str().expect("hex string").trim_start_matches("0x");
+	let mut out = [0u8; 32];
+	for (i, chunk) in s.as_bytes().chunks(2).enumerate().take(32) {
+		out[i] = u8::from_str_radix(std::str::from_utf8(chunk).expect("ascii"), 16).expect("hex");
+	}
+	H256(out)
+}
+
+/// Sign `call` as `signer` with every transaction extension of the runtime (immortal era).
+pub fn signed(node: &Node, signer: Sr25519Keyring, call: RuntimeCall) -> String {
+	let genesis = h256(&node.rpc("chain_getBlockHash", serde_json::json!([0])).expect("genesis"));
+	let nonce = node
+		.rpc("system_accountNextIndex", serde_json::json!([signer.to_account_id().to_string()]))
+		.and_then(|n| n.as_u64())
+		.expect("nonce") as u32;
+	let payload = runtime::signed_payload(call.clone(), nonce, Era::Immortal, genesis, genesis);
+	let signature = payload.using_encoded(|e| signer.pair().sign(e));
+	let xt = runtime::UncheckedExtrinsic::new_signed(
+		call,
+		signer.to_account_id().into(),
+		runtime::Signature::Sr25519(signature),
+		runtime::tx_extension(nonce, Era::Immortal),
+	);
+	hex(&xt.encode())
+}
+
+pub fn submit(node: &Node, signer: Sr25519Keyring, call: RuntimeCall) {
+	let xt = signed(node, signer, call);
+	let res = node.rpc("author_submitExtrinsic", serde_json::json!([xt]));
+	assert!(res.is_some(), "extrinsic accepted by the pool; log:\n{}", node.log_tail());
+}
+
+/// Bytes of a 0x-prefixed hex JSON string.
+pub fn unhex(v: &serde_json::Value) -> Vec<u8> {
+	let s = v.as_str().expect("hex string").trim_start_matches("0x");
+	(0..s.len() / 2)
+		.map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex digit pair"))
+		.collect()
+}
+
+// ---- events ----
+
+/// What a block's events say, decoded with the runtime's own types.
+pub type EventRecord = frame_system::EventRecord<runtime::RuntimeEvent, H256>;
+
+/// The events of block `number` (from `System::Events` at that block); empty if the block is
+/// not there yet.
+pub fn events_at(node: &Node, number: u64) -> Vec<EventRecord> {
+	use sp_runtime::codec::Decode;
+	let Some(hash) = node.rpc("chain_getBlockHash", serde_json::json!([number])) else {
+		return Vec::new();
+	};
+	if hash.is_null() {
+		return Vec::new();
+	}
+	let key = [sp_core::hashing::twox_128(b"System"), sp_core::hashing::twox_128(b"Events")].concat();
+	match node.rpc("state_getStorage", serde_json::json!([hex(&key), hash])) {
+		Some(v) if !v.is_null() => {
+			Vec::<EventRecord>::decode(&mut &unhex(&v)[..]).expect("events decode")
+		},
+		_ => Vec::new(),
+	}
+}
+
+/// Scan blocks from `from` on until an event matches `pred`; returns its block number and the
+/// event. Panics after `timeout`.
+pub fn wait_for_event(
+	node: &mut Node,
+	from: u64,
+	timeout: Duration,
+	what: &str,
+	mut pred: impl FnMut(&runtime::RuntimeEvent) -> bool,
+) -> (u64, runtime::RuntimeEvent) {
+	let mut next = from;
+	node.wait_for(what, timeout, |n| {
+		let best = n.best_number()?;
+		while next <= best {
+			if let Some(r) = events_at(n, next).into_iter().find(|r| pred(&r.event)) {
+				return Some((next, r.event));
+			}
+			next += 1;
+		}
+		None
+	})
+}
+
+/// The dispatch error of a failed extrinsic event, if `e` is one.
+pub fn failed_with(e: &runtime::RuntimeEvent) -> Option<sp_runtime::DispatchError> {
+	match e {
+		runtime::RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+			dispatch_error,
+			..
+		}) => Some(*dispatch_error),
+		_ => None,
+	}
+}
+
+/// An account's balances (free, reserved/held, frozen) at the best block.
+pub fn balances(node: &Node, who: &sp_runtime::AccountId32) -> pallet_balances::AccountData<u128> {
+	use sp_runtime::codec::Decode;
+	let key = [
+		sp_core::hashing::twox_128(b"System").as_slice(),
+		sp_core::hashing::twox_128(b"Account").as_slice(),
+		sp_core::hashing::blake2_128(who.as_ref()).as_slice(),
+		who.as_ref(),
+	]
+	.concat();
+	let v = node.rpc("state_getStorage", serde_json::json!([hex(&key)])).expect("storage");
+	let info = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(
+		&mut &unhex(&v)[..],
+	)
+	.expect("account info decodes");
+	info.data
 }

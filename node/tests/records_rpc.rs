@@ -5,55 +5,14 @@
 
 mod common;
 
-use common::{Node, NodeSpec, TempDir};
-use healthchain_runtime::{self as runtime, RuntimeCall};
-use sp_core::{Pair, H256};
+use common::{h256, hex, submit, Node, NodeSpec, TempDir};
+use healthchain_runtime::RuntimeCall;
+use sp_core::H256;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{codec::Encode, generic::Era, traits::BlakeTwo256};
+use sp_runtime::traits::BlakeTwo256;
 use std::{process::Command, time::Duration};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-fn hex(bytes: &[u8]) -> String {
-	let mut s = String::from("0x");
-	for b in bytes {
-		s.push_str(&format!("{b:02x}"));
-	}
-	s
-}
-
-fn h256(v: &serde_json::Value) -> H256 {
-	let s = v.as_str().expect("hex string").trim_start_matches("0x");
-	let mut out = [0u8; 32];
-	for (i, chunk) in s.as_bytes().chunks(2).enumerate().take(32) {
-		out[i] = u8::from_str_radix(std::str::from_utf8(chunk).expect("ascii"), 16).expect("hex");
-	}
-	H256(out)
-}
-
-/// Sign `call` as `signer` with every transaction extension of the runtime (immortal era).
-fn signed(node: &Node, signer: Sr25519Keyring, call: RuntimeCall) -> String {
-	let genesis = h256(&node.rpc("chain_getBlockHash", serde_json::json!([0])).expect("genesis"));
-	let nonce = node
-		.rpc("system_accountNextIndex", serde_json::json!([signer.to_account_id().to_string()]))
-		.and_then(|n| n.as_u64())
-		.expect("nonce") as u32;
-	let payload = runtime::signed_payload(call.clone(), nonce, Era::Immortal, genesis, genesis);
-	let signature = payload.using_encoded(|e| signer.pair().sign(e));
-	let xt = runtime::UncheckedExtrinsic::new_signed(
-		call,
-		signer.to_account_id().into(),
-		runtime::Signature::Sr25519(signature),
-		runtime::tx_extension(nonce, Era::Immortal),
-	);
-	hex(&xt.encode())
-}
-
-fn submit(node: &Node, signer: Sr25519Keyring, call: RuntimeCall) {
-	let xt = signed(node, signer, call);
-	let res = node.rpc("author_submitExtrinsic", serde_json::json!([xt]));
-	assert!(res.is_some(), "extrinsic accepted by the pool; log:\n{}", node.log_tail());
-}
 
 fn digest(n: u8) -> H256 {
 	<BlakeTwo256 as sp_runtime::traits::Hash>::hash(&[b"salted record ".as_slice(), &[n]].concat())

@@ -1,7 +1,6 @@
 //! The runtime APIs the node and clients call: block production and import, transaction
 //! validation, Aura/GRANDPA authorities, session keys, nonces, fees and genesis presets.
-//! Healthchain's own APIs (`RecordsApi`, `ConsentApi`, `ClaimsApi`) are added here as their
-//! pallets land.
+//! Healthchain's own APIs: `RecordsApi`, `ConsentApi`, `ClaimsApi`.
 
 use alloc::vec::Vec;
 use frame_support::{
@@ -21,10 +20,14 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
-	Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+	Claims, Consent, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
 	VERSION,
 };
-use healthchain_primitives::{Digest, RecordId};
+use healthchain_primitives::{Digest, Purpose, RecordId, Scope};
+use pallet_claims::{ClaimId, ClaimInfo};
+use pallet_consent::{
+	AccessBasis, AccessDenial, BreakGlassAccess, BreakGlassId, BreakGlassTally, Grant,
+};
 use pallet_records::{Batch, BatchId, RecordSummary, RecordVersion, Verification};
 
 impl_runtime_apis! {
@@ -229,6 +232,47 @@ impl_runtime_apis! {
 			proof: Vec<sp_core::H256>,
 		) -> bool {
 			Records::verify_inclusion(batch_id, leaf, leaf_index, proof)
+		}
+	}
+
+	impl pallet_consent::runtime_api::ConsentApi<Block, AccountId, BlockNumber> for Runtime {
+		fn has_access(patient: AccountId, grantee: AccountId, scope: Scope, purpose: Purpose) -> bool {
+			Consent::has_access(&patient, &grantee, scope, purpose)
+		}
+
+		fn access_basis(
+			patient: AccountId,
+			grantee: AccountId,
+			scope: Scope,
+			purpose: Purpose,
+		) -> Result<AccessBasis, AccessDenial> {
+			Consent::access_basis(&patient, &grantee, scope, purpose, System::block_number())
+		}
+
+		fn grants_of(patient: AccountId) -> Vec<(AccountId, Grant<AccountId, BlockNumber>)> {
+			Consent::grants_of(&patient)
+		}
+
+		fn guardians_of(patient: AccountId) -> Vec<AccountId> {
+			pallet_consent::Guardians::<Runtime>::get(&patient).into_inner()
+		}
+
+		fn break_glass(id: BreakGlassId) -> Option<BreakGlassAccess<AccountId, BlockNumber>> {
+			pallet_consent::BreakGlassAccesses::<Runtime>::get(id)
+		}
+
+		fn break_glass_tally(provider: AccountId) -> BreakGlassTally {
+			pallet_consent::BreakGlassTallies::<Runtime>::get(&provider)
+		}
+	}
+
+	impl pallet_claims::runtime_api::ClaimsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn claim(claim_id: ClaimId) -> Option<ClaimInfo<AccountId, Balance, BlockNumber>> {
+			Claims::claim(claim_id)
+		}
+
+		fn claims_of(who: AccountId, after: Option<ClaimId>, limit: u32) -> Vec<ClaimId> {
+			Claims::claims_of(&who, after, limit)
 		}
 	}
 

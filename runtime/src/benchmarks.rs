@@ -1,5 +1,5 @@
 //! The pallets whose benchmarks `healthchain-node benchmark pallet` runs (build the node with
-//! `--features runtime-benchmarks`). Healthchain's own pallets are added as they land.
+//! `--features runtime-benchmarks`). Every Healthchain pallet is listed.
 
 frame_benchmarking::define_benchmarks!(
 	[frame_benchmarking, BaselineBench::<Runtime>]
@@ -11,6 +11,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_utility, Utility]
 	[pallet_providers, Providers]
 	[pallet_records, Records]
+	[pallet_consent, Consent]
+	[pallet_claims, Claims]
 	[pallet_validator_set, ValidatorSet]
 	[pallet_council_root, CouncilRoot]
 );

@@ -3,7 +3,7 @@
 //! The state transition function of the Healthchain consortium chain. It composes FRAME's
 //! system, timestamp, session, Aura, GRANDPA, balances, transaction-payment, utility, the
 //! council (collective + membership) and sudo pallets with the Healthchain pallets
-//! (validator-set, council-root, providers, records; consent and claims as they land). Configuration lives in [`configs`], one module per area; genesis presets in
+//! (validator-set, council-root, providers, records, consent, claims). Configuration lives in [`configs`], one module per area; genesis presets in
 //! [`genesis_config_presets`]; runtime APIs in [`apis`].
 //!
 //! Chain identity: SS58 prefix [`SS58_PREFIX`] (7373), token `HLTH` with 12 decimals.
@@ -291,6 +291,12 @@ mod runtime {
 
 	#[runtime::pallet_index(21)]
 	pub type Records = pallet_records;
+
+	#[runtime::pallet_index(22)]
+	pub type Consent = pallet_consent;
+
+	#[runtime::pallet_index(23)]
+	pub type Claims = pallet_claims;
 
 	/// Sudo is keyed only in the development preset; the consortium preset has no sudo key.
 	#[runtime::pallet_index(99)]

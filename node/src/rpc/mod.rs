@@ -7,6 +7,8 @@
 
 #![warn(missing_docs)]
 
+pub mod claims;
+pub mod consent;
 pub mod records;
 
 use std::sync::Arc;
@@ -38,6 +40,8 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: pallet_records::runtime_api::RecordsApi<Block, AccountId, BlockNumber>,
+	C::Api: pallet_consent::runtime_api::ConsentApi<Block, AccountId, BlockNumber>,
+	C::Api: pallet_claims::runtime_api::ClaimsApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
@@ -52,10 +56,15 @@ where
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 
 	// --- Healthchain RPCs ---
-	// `records_*` (see `records.rs` for the JSON shapes); `consent_*` and `claims_*` join here.
+	// `records_*`, `consent_*`, `claims_*` (see `records.rs`, `consent.rs`, `claims.rs` for
+	// the JSON shapes).
 	{
+		use claims::{Claims, ClaimsRpcApiServer};
+		use consent::{Consent, ConsentRpcApiServer};
 		use records::{Records, RecordsRpcApiServer};
-		module.merge(Records::new(client).into_rpc())?;
+		module.merge(Records::new(client.clone()).into_rpc())?;
+		module.merge(Consent::new(client.clone()).into_rpc())?;
+		module.merge(Claims::new(client).into_rpc())?;
 	}
 
 	Ok(module)

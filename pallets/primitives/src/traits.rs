@@ -48,6 +48,11 @@ pub struct RecordInfo<AccountId> {
 pub trait RecordRegistry<AccountId> {
 	/// The record's subject, author and status, if it exists.
 	fn record_info(id: &RecordId) -> Option<RecordInfo<AccountId>>;
+
+	/// Make record `id` exist with `info`, for benchmarks of pallets that need one. The
+	/// records pallet implements it by writing its storage directly.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn insert_for_benchmarks(_id: &RecordId, _info: RecordInfo<AccountId>) {}
 }
 
 impl<AccountId> RecordRegistry<AccountId> for () {
@@ -61,6 +66,17 @@ pub trait ConsentCheck<AccountId> {
 	/// Whether `grantee` may access `patient`'s data in `scope` for `purpose` now.
 	fn has_access(patient: &AccountId, grantee: &AccountId, scope: Scope, purpose: Purpose)
 		-> bool;
+
+	/// Make `patient` grant `grantee` `scope` for `purpose`, for benchmarks of pallets that
+	/// need a consent. The consent pallet implements it with a real grant.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn grant_for_benchmarks(
+		_patient: &AccountId,
+		_grantee: &AccountId,
+		_scope: Scope,
+		_purpose: Purpose,
+	) {
+	}
 }
 
 impl<AccountId> ConsentCheck<AccountId> for () {

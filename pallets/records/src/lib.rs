@@ -437,6 +437,13 @@ pub mod pallet {
 		}
 	}
 
+	/// A digest derived from a record id (benchmarks only): unique per id, never zero.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn sp_io_hash(id: &RecordId) -> Digest {
+		use sp_runtime::traits::Hash;
+		sp_runtime::traits::BlakeTwo256::hash(id.as_bytes())
+	}
+
 	impl<T: Config> healthchain_primitives::RecordRegistry<T::AccountId> for Pallet<T> {
 		fn record_info(id: &RecordId) -> Option<RecordInfo<T::AccountId>> {
 			Records::<T>::get(id).map(|e| RecordInfo {
@@ -444,6 +451,30 @@ pub mod pallet {
 				author: e.author,
 				retracted: matches!(e.status, RecordStatus::Retracted { .. }),
 			})
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn insert_for_benchmarks(id: &RecordId, info: RecordInfo<T::AccountId>) {
+			let now = frame_system::Pallet::<T>::block_number();
+			let status = if info.retracted {
+				RecordStatus::Retracted { reason: RetractReason::Other, at: now }
+			} else {
+				RecordStatus::Active
+			};
+			let digest = sp_io_hash(id);
+			Records::<T>::insert(
+				id,
+				RecordEntry {
+					subject: info.subject,
+					author: info.author.clone(),
+					kind: RecordKind::default(),
+					versions: 1,
+					created_at: now,
+					status,
+				},
+			);
+			RecordVersions::<T>::insert(id, 1, RecordVersion { digest, author: info.author, at: now });
+			DigestIndex::<T>::insert(digest, (*id, 1));
 		}
 	}
 }

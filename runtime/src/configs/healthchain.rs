@@ -1,7 +1,10 @@
-//! Healthchain's own pallets: the provider registry and record anchors (consent and claims
-//! join here as they land).
+//! Healthchain's own pallets: the provider registry, record anchors, the consent registry and
+//! billing claims.
 
-use crate::{Balance, Balances, Providers, Runtime, RuntimeEvent, RuntimeHoldReason, DAYS, UNIT};
+use crate::{
+	Balance, Balances, Consent, Providers, Records, Runtime, RuntimeEvent, RuntimeHoldReason, DAYS, HOURS,
+	UNIT,
+};
 use frame_support::{parameter_types, traits::ConstU32};
 
 /// Who governs the registry: root or a 2/3 council motion.
@@ -36,4 +39,55 @@ impl pallet_records::Config for Runtime {
 	/// One batch stands for at most 2^24 (16.7 million) record digests.
 	type MaxBatchLeaves = ConstU32<{ 1 << 24 }>;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A grant lasts at most a year (HIPAA authorizations must carry an expiry); a grant made
+	/// without an expiry lasts exactly that.
+	pub const MaxGrantDuration: crate::BlockNumber = 365 * DAYS;
+	/// A break-glass window stays open for 12 hours (a clinical shift).
+	pub const BreakGlassDuration: crate::BlockNumber = 12 * HOURS;
+}
+
+impl pallet_consent::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Providers = Providers;
+	type Records = Records;
+	type GovernanceOrigin = GovernanceOrigin;
+	type MaxGrantDuration = MaxGrantDuration;
+	type BreakGlassDuration = BreakGlassDuration;
+	/// A patient may have 64 grants at once (`consent_grantsOf` returns at most these).
+	type MaxGrantsPerPatient = ConstU32<64>;
+	/// A patient may have 4 guardians.
+	type MaxGuardians = ConstU32<4>;
+	/// A gateway logs at most 512 accesses per extrinsic (~34 KB of call data).
+	type MaxAccessBatch = ConstU32<512>;
+	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// The largest claim: 10 million HLTH.
+	pub const MaxClaimAmount: Balance = 10_000_000 * UNIT;
+	/// An insurer has 30 days to adjudicate before the provider may escalate.
+	pub const AdjudicationDeadline: crate::BlockNumber = 30 * DAYS;
+	/// A provider may dispute a denial or partial payment for 30 days.
+	pub const DisputeWindow: crate::BlockNumber = 30 * DAYS;
+}
+
+impl pallet_claims::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	/// Settled in the native token; any `fungible` (e.g. a stablecoin through pallet-assets
+	/// and `ItemOf`) fits.
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Providers = Providers;
+	type Records = Records;
+	type Consent = Consent;
+	type GovernanceOrigin = GovernanceOrigin;
+	/// A claim cites at most 32 records.
+	type MaxRecordsPerClaim = ConstU32<32>;
+	type MaxClaimAmount = MaxClaimAmount;
+	type AdjudicationDeadline = AdjudicationDeadline;
+	type DisputeWindow = DisputeWindow;
+	type WeightInfo = pallet_claims::weights::SubstrateWeight<Runtime>;
 }

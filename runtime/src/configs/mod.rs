@@ -4,7 +4,7 @@
 //! - [`consensus`]: Aura block authoring and GRANDPA finality.
 //! - [`monetary`]: balances (with holds) and transaction fees.
 //! - [`governance`]: the council (collective + membership), the governance origin, sudo.
-//! - [`healthchain`]: the provider registry and record anchors.
+//! - [`healthchain`]: the provider registry, record anchors, consent and claims.
 
 pub mod consensus;
 pub mod governance;

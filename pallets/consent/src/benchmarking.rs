@@ -1,0 +1,368 @@
+//! Benchmarks (FRAME v2) of every call and of the expiry sweep, each in its worst case: every
+//! check passes, every write happens, lists are at their bound where a search over them runs.
+
+use super::*;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{traits::Get, weights::WeightMeter, BoundedVec};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use healthchain_primitives::{
+	Purpose, Purposes, RecordId, RecordInfo, RecordRegistry, Role, Roles, Scope, Scopes,
+	ProviderRegistry,
+};
+use sp_core::H256;
+use sp_runtime::traits::{One, Saturating};
+
+fn assert_last_event<T: Config>(event: Event<T>) {
+	frame_system::Pallet::<T>::assert_last_event(<T as Config>::RuntimeEvent::from(event).into());
+}
+
+fn provider<T: Config>(name: &'static str, roles: Roles) -> T::AccountId {
+	let who: T::AccountId = account(name, 0, 0);
+	T::Providers::make_active_for_benchmarks(&who, roles);
+	who
+}
+
+fn all_scopes() -> Scopes {
+	Scopes::all()
+}
+
+fn all_purposes() -> Purposes {
+	Purposes::all()
+}
+
+/// `patient` grants `grantee` everything, with the default (maximum) expiry.
+fn grant<T: Config>(patient: &T::AccountId, grantee: &T::AccountId) -> Result<(), BenchmarkError> {
+	Pallet::<T>::grant(
+		RawOrigin::Signed(patient.clone()).into(),
+		grantee.clone(),
+		all_scopes(),
+		all_purposes(),
+		None,
+		None,
+	)
+	.map_err(|_| BenchmarkError::Stop("grant failed"))
+}
+
+/// The patient's guardian list filled to the bound, with `guardian` in it.
+fn fill_guardians<T: Config>(patient: &T::AccountId, guardian: &T::AccountId) -> Result<(), BenchmarkError> {
+	let max = T::MaxGuardians::get();
+	let mut list: Vec<T::AccountId> =
+		(1..max).map(|i| account::<T::AccountId>("guardian", i, 0)).collect();
+	list.push(guardian.clone());
+	list.sort();
+	let bounded: BoundedVec<_, T::MaxGuardians> =
+		list.try_into().map_err(|_| BenchmarkError::Stop("guardians over bound"))?;
+	Guardians::<T>::insert(patient, bounded);
+	Ok(())
+}
+
+fn record_of<T: Config>(n: u32, patient: &T::AccountId, author: &T::AccountId) -> RecordId {
+	let id = H256::from_low_u64_be(u64::from(n) + 1);
+	T::Records::insert_for_benchmarks(
+		&id,
+		RecordInfo { subject: patient.clone(), author: author.clone(), retracted: false },
+	);
+	id
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn grant() {
+		let patient: T::AccountId = whitelisted_caller();
+		let grantee: T::AccountId = account("grantee", 0, 0);
+		let digest = H256::repeat_byte(9);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(patient.clone()),
+			grantee.clone(),
+			all_scopes(),
+			all_purposes(),
+			None,
+			Some(digest),
+		);
+
+		let expires_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::MaxGrantDuration::get());
+		assert_last_event::<T>(Event::ConsentGranted {
+			patient: patient.clone(),
+			grantee,
+			scopes: all_scopes(),
+			purposes: all_purposes(),
+			expires_at,
+			consent_digest: Some(digest),
+			by: patient,
+		});
+	}
+
+	#[benchmark]
+	fn revoke() -> Result<(), BenchmarkError> {
+		let patient: T::AccountId = whitelisted_caller();
+		let grantee: T::AccountId = account("grantee", 0, 0);
+		grant::<T>(&patient, &grantee)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), grantee.clone());
+
+		assert_last_event::<T>(Event::ConsentRevoked { patient: patient.clone(), grantee, by: patient });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn add_guardian() -> Result<(), BenchmarkError> {
+		let patient: T::AccountId = whitelisted_caller();
+		// One short of the bound: the last insert that can succeed.
+		let max = T::MaxGuardians::get();
+		let list: Vec<T::AccountId> =
+			(1..max).map(|i| account::<T::AccountId>("guardian", i, 0)).collect();
+		let mut list = list;
+		list.sort();
+		let bounded: BoundedVec<_, T::MaxGuardians> =
+			list.try_into().map_err(|_| BenchmarkError::Stop("guardians over bound"))?;
+		Guardians::<T>::insert(&patient, bounded);
+		let guardian: T::AccountId = account("guardian", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), guardian.clone());
+
+		assert_last_event::<T>(Event::GuardianAdded { patient, guardian });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_guardian() -> Result<(), BenchmarkError> {
+		let patient: T::AccountId = whitelisted_caller();
+		let guardian: T::AccountId = account("guardian", 0, 0);
+		fill_guardians::<T>(&patient, &guardian)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), guardian.clone());
+
+		assert_last_event::<T>(Event::GuardianRemoved { patient, guardian });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn grant_for() -> Result<(), BenchmarkError> {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let guardian: T::AccountId = whitelisted_caller();
+		fill_guardians::<T>(&patient, &guardian)?;
+		let grantee: T::AccountId = account("grantee", 0, 0);
+		// Replacing a grant (unqueue + queue) is the heavier path.
+		grant::<T>(&patient, &grantee)?;
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(guardian.clone()),
+			patient.clone(),
+			grantee.clone(),
+			all_scopes(),
+			all_purposes(),
+			None,
+			Some(H256::repeat_byte(9)),
+		);
+
+		assert!(Grants::<T>::get(&patient, &grantee).is_some_and(|g| g.granted_by == guardian));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn revoke_for() -> Result<(), BenchmarkError> {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let guardian: T::AccountId = whitelisted_caller();
+		fill_guardians::<T>(&patient, &guardian)?;
+		let grantee: T::AccountId = account("grantee", 0, 0);
+		grant::<T>(&patient, &grantee)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(guardian.clone()), patient.clone(), grantee.clone());
+
+		assert_last_event::<T>(Event::ConsentRevoked { patient, grantee, by: guardian });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn break_glass() {
+		let er = provider::<T>("er", Roles::from_items(&[Role::Hospital, Role::Emergency]));
+		let patient: T::AccountId = account("patient", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(er.clone()), patient.clone(), BreakGlassReason::LifeThreatening);
+
+		let expires_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::BreakGlassDuration::get());
+		assert_last_event::<T>(Event::BreakGlassOpened {
+			id: 0,
+			patient,
+			provider: er,
+			reason: BreakGlassReason::LifeThreatening,
+			expires_at,
+		});
+	}
+
+	#[benchmark]
+	fn review_break_glass() -> Result<(), BenchmarkError> {
+		let er = provider::<T>("er", Roles::from_items(&[Role::Hospital, Role::Emergency]));
+		let patient: T::AccountId = account("patient", 0, 0);
+		Pallet::<T>::break_glass(
+			RawOrigin::Signed(er.clone()).into(),
+			patient,
+			BreakGlassReason::Other,
+		)
+		.map_err(|_| BenchmarkError::Stop("break_glass failed"))?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 0, Verdict::Unjustified);
+
+		assert_last_event::<T>(Event::BreakGlassReviewed {
+			id: 0,
+			provider: er,
+			verdict: Verdict::Unjustified,
+			unjustified_total: 1,
+		});
+		Ok(())
+	}
+
+	/// The worst case: the grant does not cover a treatment access (wrong scope is not
+	/// possible with every scope granted, so the grant is expired) and the basis is an open
+	/// break-glass window: every read happens.
+	#[benchmark]
+	fn log_access() -> Result<(), BenchmarkError> {
+		let er = provider::<T>("er", Roles::from_items(&[Role::Hospital, Role::Emergency]));
+		let patient: T::AccountId = account("patient", 0, 0);
+		let record_id = record_of::<T>(0, &patient, &er);
+		Pallet::<T>::grant(
+			RawOrigin::Signed(patient.clone()).into(),
+			er.clone(),
+			all_scopes(),
+			all_purposes(),
+			Some(frame_system::Pallet::<T>::block_number().saturating_add(One::one())),
+			None,
+		)
+		.map_err(|_| BenchmarkError::Stop("grant failed"))?;
+		let later = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		frame_system::Pallet::<T>::set_block_number(later);
+		Pallet::<T>::break_glass(
+			RawOrigin::Signed(er.clone()).into(),
+			patient.clone(),
+			BreakGlassReason::Other,
+		)
+		.map_err(|_| BenchmarkError::Stop("break_glass failed"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(er.clone()), patient.clone(), record_id, Scope::Clinical, Purpose::Treatment);
+
+		assert_last_event::<T>(Event::AccessLogged {
+			patient,
+			accessor: er,
+			record_id,
+			scope: Scope::Clinical,
+			purpose: Purpose::Treatment,
+			basis: AccessBasis::BreakGlass(0),
+		});
+		Ok(())
+	}
+
+	/// `n` accesses to `n` distinct patients' records, each covered by a grant.
+	#[benchmark]
+	fn log_access_batch(n: Linear<1, { T::MaxAccessBatch::get() }>) -> Result<(), BenchmarkError> {
+		let clinic = provider::<T>("clinic", Roles::from(Role::Clinic));
+		let mut entries = Vec::new();
+		for i in 0..n {
+			let patient: T::AccountId = account("patient", i, 0);
+			grant::<T>(&patient, &clinic)?;
+			entries.push(AccessEntry {
+				record_id: record_of::<T>(i, &patient, &clinic),
+				patient,
+				scope: Scope::Labs,
+				purpose: Purpose::Treatment,
+			});
+		}
+		let entries: BoundedVec<_, T::MaxAccessBatch> =
+			entries.try_into().map_err(|_| BenchmarkError::Stop("batch over bound"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(clinic), entries);
+
+		Ok(())
+	}
+
+	/// `on_idle` walking `n` blocks that have no expiries (one grant is queued far ahead, so
+	/// the walk cannot jump).
+	#[benchmark]
+	fn sweep_blocks(n: Linear<1, 100>) -> Result<(), BenchmarkError> {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let grantee: T::AccountId = account("grantee", 0, 0);
+		grant::<T>(&patient, &grantee)?;
+		let start = frame_system::Pallet::<T>::block_number();
+		SweptUpTo::<T>::put(start);
+		let now = start.saturating_add(BlockNumberFor::<T>::from(n));
+		let mut meter = WeightMeter::new();
+
+		#[block]
+		{
+			Pallet::<T>::sweep_expired(now, &mut meter);
+		}
+
+		assert_eq!(SweptUpTo::<T>::get(), now);
+		assert_eq!(QueuedExpiries::<T>::get(), 1);
+		Ok(())
+	}
+
+	/// Expiring one grant: look up the block's next entry, unqueue it, remove the grant.
+	#[benchmark]
+	fn expire_grant() -> Result<(), BenchmarkError> {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let grantee: T::AccountId = account("grantee", 0, 0);
+		grant::<T>(&patient, &grantee)?;
+		let at = Grants::<T>::get(&patient, &grantee)
+			.map(|g| g.expires_at)
+			.ok_or(BenchmarkError::Stop("no grant"))?;
+
+		#[block]
+		{
+			if let Some(key) = Pallet::<T>::next_expiring(at) {
+				Pallet::<T>::expire(at, key);
+			}
+		}
+
+		assert!(!Grants::<T>::contains_key(&patient, &grantee));
+		assert_last_event::<T>(Event::ConsentExpired { patient, grantee });
+		Ok(())
+	}
+
+	/// Closing one break-glass window: look up the block's next entry, unqueue it, close it.
+	#[benchmark]
+	fn close_break_glass() -> Result<(), BenchmarkError> {
+		let er = provider::<T>("er", Roles::from_items(&[Role::Hospital, Role::Emergency]));
+		let patient: T::AccountId = account("patient", 0, 0);
+		Pallet::<T>::break_glass(
+			RawOrigin::Signed(er.clone()).into(),
+			patient.clone(),
+			BreakGlassReason::Other,
+		)
+		.map_err(|_| BenchmarkError::Stop("break_glass failed"))?;
+		let at = OpenWindows::<T>::get(&patient, &er)
+			.map(|w| w.expires_at)
+			.ok_or(BenchmarkError::Stop("no window"))?;
+
+		#[block]
+		{
+			if let Some(key) = Pallet::<T>::next_expiring(at) {
+				Pallet::<T>::expire(at, key);
+			}
+		}
+
+		assert!(!OpenWindows::<T>::contains_key(&patient, &er));
+		assert_last_event::<T>(Event::BreakGlassClosed { id: 0, patient, provider: er });
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,982 @@
+//! # Consent pallet
+//!
+//! Patients decide who may see which of their data, for which purpose, until when — and the
+//! chain keeps an audit trail proving that every logged access had consent at that block
+//! (HIPAA 164.312(b) audit controls).
+//!
+//! ## Grants (the patient, or a guardian acting for the patient)
+//!
+//! - [`Pallet::grant`] / [`Pallet::revoke`]: a grant to one grantee covers a set of
+//!   [`Scopes`] (Clinical, Labs, Imaging, Medications, MentalHealth, Genomics, Billing) and a
+//!   set of [`Purposes`] (Treatment, Payment, Operations, Research). Grants **always expire**:
+//!   a missing or too-far `expires_at` is capped at `MaxGrantDuration` from now. Granting again
+//!   to the same grantee updates the grant in place. An optional `consent_digest` anchors the
+//!   signed FHIR Consent document kept off-chain. A revocation takes effect in the same block.
+//! - [`Pallet::add_guardian`] / [`Pallet::remove_guardian`]: at most `MaxGuardians` accounts
+//!   (parents, legal representatives) may act for the patient with [`Pallet::grant_for`] and
+//!   [`Pallet::revoke_for`]; events name who acted.
+//!
+//! ## Break-glass
+//!
+//! [`Pallet::break_glass`]: an active provider holding the Emergency role opens a time-boxed
+//! window (`BreakGlassDuration`) on a patient's data for **treatment**, without a grant. It is
+//! always logged (`BreakGlassOpened`, which the patient's wallet picks up; `BreakGlassClosed`
+//! when it ends) and reviewed by governance with [`Pallet::review_break_glass`]; each
+//! provider's tally of opened / justified / unjustified windows is public
+//! ([`BreakGlassTallies`]).
+//!
+//! ## The access audit trail
+//!
+//! [`Pallet::log_access`] (and [`Pallet::log_access_batch`] for gateways) by an active
+//! provider succeeds only when a live grant from the patient covers the scope and purpose, or
+//! an open break-glass window covers a treatment access, at that block; otherwise it fails with
+//! a named error and nothing is logged. A logged access is an extrinsic in a block plus an
+//! `AccessLogged` event naming its basis (the consent, or the break-glass id); it writes no
+//! storage, so the audit trail costs no state.
+//!
+//! ## Expiry with bounded work
+//!
+//! Every grant and break-glass window is queued under its expiry block ([`ExpiryQueue`]).
+//! `on_idle` walks the queue from the last swept block up to the current one, removing expired
+//! grants (`ConsentExpired`) and closing windows (`BreakGlassClosed`), and stops when the
+//! block's spare weight is used: no unbounded loop, and access checks never depend on the
+//! sweep (they compare `expires_at` with the current block).
+//!
+//! ## Privacy
+//!
+//! No names, dates of birth, free text or diagnoses: accounts are pseudonymous, scopes and
+//! purposes are bit sets, reasons are codes, the consent document is a salted digest.
+//! See docs/consent.md.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+/// Log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::consent";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{pallet_prelude::*, weights::WeightMeter};
+	use frame_system::pallet_prelude::*;
+	use healthchain_primitives::{
+		ConsentCheck, Digest, ProviderRegistry, Purpose, Purposes, RecordId, RecordRegistry,
+		Role, Scope, Scopes,
+	};
+	use sp_runtime::traits::{One, Saturating};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the consent pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// Who is an active provider organisation, and in which roles.
+		type Providers: ProviderRegistry<Self::AccountId>;
+
+		/// Which records exist and whom they are about.
+		type Records: RecordRegistry<Self::AccountId>;
+
+		/// Who reviews break-glass accesses (root or a 2/3 council motion in the runtime).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The longest a grant may last; also the duration of a grant made without an expiry.
+		#[pallet::constant]
+		type MaxGrantDuration: Get<BlockNumberFor<Self>>;
+
+		/// How long a break-glass window stays open.
+		#[pallet::constant]
+		type BreakGlassDuration: Get<BlockNumberFor<Self>>;
+
+		/// The most grants one patient may have at once.
+		#[pallet::constant]
+		type MaxGrantsPerPatient: Get<u32>;
+
+		/// The most guardians one patient may have.
+		#[pallet::constant]
+		type MaxGuardians: Get<u32>;
+
+		/// The most accesses one `log_access_batch` may log.
+		#[pallet::constant]
+		type MaxAccessBatch: Get<u32>;
+
+		/// Weights of this pallet's calls, from benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Grants by (patient, grantee).
+	#[pallet::storage]
+	pub type Grants<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		Grant<T::AccountId, BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// How many grants each patient has (at most `MaxGrantsPerPatient`).
+	#[pallet::storage]
+	pub type GrantCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Each patient's guardians, sorted.
+	#[pallet::storage]
+	pub type Guardians<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<T::AccountId, T::MaxGuardians>,
+		ValueQuery,
+	>;
+
+	/// Every break-glass access ever opened, by id (audit facts: never removed).
+	#[pallet::storage]
+	pub type BreakGlassAccesses<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BreakGlassId,
+		BreakGlassAccess<T::AccountId, BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// The id the next break-glass access gets.
+	#[pallet::storage]
+	pub type NextBreakGlassId<T: Config> = StorageValue<_, BreakGlassId, ValueQuery>;
+
+	/// Open break-glass windows by (patient, provider).
+	#[pallet::storage]
+	pub type OpenWindows<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		OpenWindow<BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// Per provider: break-glass windows opened, and how their reviews went.
+	#[pallet::storage]
+	pub type BreakGlassTallies<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BreakGlassTally, ValueQuery>;
+
+	/// Grants and break-glass windows by the block they expire at: (patient, other party,
+	/// what). Swept by `on_idle`.
+	#[pallet::storage]
+	pub type ExpiryQueue<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		Blake2_128Concat,
+		(T::AccountId, T::AccountId, Expiring),
+		(),
+		OptionQuery,
+	>;
+
+	/// How many entries `ExpiryQueue` holds.
+	#[pallet::storage]
+	pub type QueuedExpiries<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Every `ExpiryQueue` entry at or below this block has been swept.
+	#[pallet::storage]
+	pub type SweptUpTo<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Events of the consent pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A patient's grant to `grantee` was created; `by` is the patient or a guardian.
+		ConsentGranted {
+			patient: T::AccountId,
+			grantee: T::AccountId,
+			scopes: Scopes,
+			purposes: Purposes,
+			expires_at: BlockNumberFor<T>,
+			consent_digest: Option<Digest>,
+			by: T::AccountId,
+		},
+		/// An existing grant was replaced in place (new scopes, purposes, expiry or digest).
+		ConsentUpdated {
+			patient: T::AccountId,
+			grantee: T::AccountId,
+			scopes: Scopes,
+			purposes: Purposes,
+			expires_at: BlockNumberFor<T>,
+			consent_digest: Option<Digest>,
+			by: T::AccountId,
+		},
+		/// A grant was revoked; `by` is the patient or a guardian.
+		ConsentRevoked { patient: T::AccountId, grantee: T::AccountId, by: T::AccountId },
+		/// An expired grant was removed by the sweep.
+		ConsentExpired { patient: T::AccountId, grantee: T::AccountId },
+		/// A patient added a guardian.
+		GuardianAdded { patient: T::AccountId, guardian: T::AccountId },
+		/// A patient removed a guardian.
+		GuardianRemoved { patient: T::AccountId, guardian: T::AccountId },
+		/// An emergency provider opened a break-glass window on a patient's data (treatment
+		/// only) until `expires_at`.
+		BreakGlassOpened {
+			id: BreakGlassId,
+			patient: T::AccountId,
+			provider: T::AccountId,
+			reason: BreakGlassReason,
+			expires_at: BlockNumberFor<T>,
+		},
+		/// A break-glass window ended.
+		BreakGlassClosed { id: BreakGlassId, patient: T::AccountId, provider: T::AccountId },
+		/// Governance reviewed a break-glass access; `unjustified_total` is the provider's
+		/// running count of unjustified ones.
+		BreakGlassReviewed {
+			id: BreakGlassId,
+			provider: T::AccountId,
+			verdict: Verdict,
+			unjustified_total: u32,
+		},
+		/// A provider accessed a patient's record, covered by `basis` at this block.
+		AccessLogged {
+			patient: T::AccountId,
+			accessor: T::AccountId,
+			record_id: RecordId,
+			scope: Scope,
+			purpose: Purpose,
+			basis: AccessBasis,
+		},
+	}
+
+	/// Errors of the consent pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The caller is not an active provider organisation.
+		NotActiveProvider,
+		/// The caller is not an active provider organisation holding the Emergency role.
+		NotEmergencyProvider,
+		/// The scope set is empty or has unknown bits.
+		InvalidScopes,
+		/// The purpose set is empty or has unknown bits.
+		InvalidPurposes,
+		/// A patient cannot grant to, guard, or break glass on themselves.
+		CannotTargetSelf,
+		/// `expires_at` is not after the current block.
+		ExpiryInPast,
+		/// The all-zero digest is not a digest of anything.
+		InvalidDigest,
+		/// The patient already has `MaxGrantsPerPatient` grants: revoke one first.
+		TooManyGrants,
+		/// The patient has no grant to this grantee.
+		GrantNotFound,
+		/// This account is already one of the patient's guardians.
+		AlreadyGuardian,
+		/// The caller (or the named account) is not one of the patient's guardians.
+		NotGuardian,
+		/// The patient already has `MaxGuardians` guardians.
+		TooManyGuardians,
+		/// This provider already has an open break-glass window on this patient.
+		BreakGlassAlreadyOpen,
+		/// No break-glass access with this id.
+		UnknownBreakGlass,
+		/// This break-glass access was already reviewed.
+		AlreadyReviewed,
+		/// Break-glass ids are exhausted (2^64 accesses).
+		BreakGlassIdOverflow,
+		/// No grant from the patient to the accessor, and no open break-glass window.
+		ConsentMissing,
+		/// The grant from the patient to the accessor has expired.
+		ConsentExpired,
+		/// The grant does not cover this scope.
+		ScopeNotGranted,
+		/// The grant does not cover this purpose.
+		PurposeNotGranted,
+		/// No record with this id is anchored.
+		UnknownRecord,
+		/// The record is about another patient.
+		RecordNotOfPatient,
+		/// `log_access_batch` needs at least one entry.
+		EmptyBatch,
+		/// Entry `index` of a `log_access_batch` was refused for `reason`; nothing was logged.
+		BatchEntryDenied { index: u16, reason: AccessDenial },
+	}
+
+	impl<T> From<AccessDenial> for Error<T> {
+		fn from(d: AccessDenial) -> Self {
+			match d {
+				AccessDenial::ConsentMissing => Error::ConsentMissing,
+				AccessDenial::ConsentExpired => Error::ConsentExpired,
+				AccessDenial::ScopeNotGranted => Error::ScopeNotGranted,
+				AccessDenial::PurposeNotGranted => Error::PurposeNotGranted,
+				AccessDenial::UnknownRecord => Error::UnknownRecord,
+				AccessDenial::RecordNotOfPatient => Error::RecordNotOfPatient,
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Sweep expired grants and break-glass windows with the block's spare weight.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let mut meter = WeightMeter::with_limit(remaining);
+			Self::sweep_expired(now, &mut meter);
+			meter.consumed()
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Grant `grantee` access to the caller's data in `scopes` for `purposes` until
+		/// `expires_at` (exclusive; `None` or a block beyond `MaxGrantDuration` from now is
+		/// capped at that maximum). A grant to the same grantee is replaced in place.
+		/// `consent_digest` optionally anchors the signed FHIR Consent kept off-chain.
+		///
+		/// Emits `ConsentGranted` (new) or `ConsentUpdated` (replaced).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::grant())]
+		pub fn grant(
+			origin: OriginFor<T>,
+			grantee: T::AccountId,
+			scopes: Scopes,
+			purposes: Purposes,
+			expires_at: Option<BlockNumberFor<T>>,
+			consent_digest: Option<Digest>,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			Self::do_grant(
+				patient.clone(),
+				grantee,
+				scopes,
+				purposes,
+				expires_at,
+				consent_digest,
+				patient,
+			)
+		}
+
+		/// Revoke the caller's grant to `grantee`, effective in this block. Emits
+		/// `ConsentRevoked`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::revoke())]
+		pub fn revoke(origin: OriginFor<T>, grantee: T::AccountId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			Self::do_revoke(patient.clone(), grantee, patient)
+		}
+
+		/// Let `guardian` grant and revoke for the caller. Emits `GuardianAdded`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::add_guardian())]
+		pub fn add_guardian(origin: OriginFor<T>, guardian: T::AccountId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			ensure!(patient != guardian, Error::<T>::CannotTargetSelf);
+			let mut guardians = Guardians::<T>::get(&patient);
+			let pos = guardians.binary_search(&guardian).err().ok_or(Error::<T>::AlreadyGuardian)?;
+			guardians
+				.try_insert(pos, guardian.clone())
+				.map_err(|_| Error::<T>::TooManyGuardians)?;
+			Guardians::<T>::insert(&patient, guardians);
+			Self::deposit_event(Event::GuardianAdded { patient, guardian });
+			Ok(())
+		}
+
+		/// Stop `guardian` acting for the caller (grants it made stay until revoked or
+		/// expired). Emits `GuardianRemoved`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::remove_guardian())]
+		pub fn remove_guardian(origin: OriginFor<T>, guardian: T::AccountId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			let mut guardians = Guardians::<T>::get(&patient);
+			let pos = guardians.binary_search(&guardian).map_err(|_| Error::<T>::NotGuardian)?;
+			guardians.remove(pos);
+			if guardians.is_empty() {
+				Guardians::<T>::remove(&patient);
+			} else {
+				Guardians::<T>::insert(&patient, guardians);
+			}
+			Self::deposit_event(Event::GuardianRemoved { patient, guardian });
+			Ok(())
+		}
+
+		/// As a guardian of `patient`, grant `grantee` access (as [`Pallet::grant`]).
+		/// Emits `ConsentGranted` or `ConsentUpdated` with `by` = the guardian.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::grant_for())]
+		pub fn grant_for(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			grantee: T::AccountId,
+			scopes: Scopes,
+			purposes: Purposes,
+			expires_at: Option<BlockNumberFor<T>>,
+			consent_digest: Option<Digest>,
+		) -> DispatchResult {
+			let guardian = ensure_signed(origin)?;
+			Self::ensure_guardian(&patient, &guardian)?;
+			Self::do_grant(patient, grantee, scopes, purposes, expires_at, consent_digest, guardian)
+		}
+
+		/// As a guardian of `patient`, revoke its grant to `grantee`. Emits `ConsentRevoked`
+		/// with `by` = the guardian.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::revoke_for())]
+		pub fn revoke_for(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			grantee: T::AccountId,
+		) -> DispatchResult {
+			let guardian = ensure_signed(origin)?;
+			Self::ensure_guardian(&patient, &guardian)?;
+			Self::do_revoke(patient, grantee, guardian)
+		}
+
+		/// Open a break-glass window on `patient`'s data for treatment, for
+		/// `BreakGlassDuration` blocks, without a grant. Caller: an active provider with the
+		/// Emergency role. Always logged; reviewed by governance. Emits `BreakGlassOpened`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::break_glass())]
+		pub fn break_glass(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			reason: BreakGlassReason,
+		) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			ensure!(
+				T::Providers::is_active(&provider, Role::Emergency),
+				Error::<T>::NotEmergencyProvider
+			);
+			ensure!(patient != provider, Error::<T>::CannotTargetSelf);
+			let now = frame_system::Pallet::<T>::block_number();
+			let previous = OpenWindows::<T>::get(&patient, &provider);
+			if let Some(w) = &previous {
+				ensure!(now >= w.expires_at, Error::<T>::BreakGlassAlreadyOpen);
+			}
+			let id = NextBreakGlassId::<T>::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::BreakGlassIdOverflow)?;
+			let expires_at = now.saturating_add(T::BreakGlassDuration::get());
+
+			// An expired window the sweep has not reached yet is replaced.
+			if let Some(w) = previous {
+				Self::unschedule(w.expires_at, &patient, &provider, Expiring::BreakGlass);
+			}
+			NextBreakGlassId::<T>::put(next);
+			BreakGlassAccesses::<T>::insert(
+				id,
+				BreakGlassAccess {
+					patient: patient.clone(),
+					provider: provider.clone(),
+					reason,
+					opened_at: now,
+					expires_at,
+					review: Review::Pending,
+				},
+			);
+			OpenWindows::<T>::insert(&patient, &provider, OpenWindow { id, expires_at });
+			Self::schedule(expires_at, &patient, &provider, Expiring::BreakGlass);
+			BreakGlassTallies::<T>::mutate(&provider, |t| t.opened = t.opened.saturating_add(1));
+
+			Self::deposit_event(Event::BreakGlassOpened {
+				id,
+				patient,
+				provider,
+				reason,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Record governance's verdict on break-glass access `id` (once). Emits
+		/// `BreakGlassReviewed`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::review_break_glass())]
+		pub fn review_break_glass(
+			origin: OriginFor<T>,
+			id: BreakGlassId,
+			verdict: Verdict,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let mut access = BreakGlassAccesses::<T>::get(id).ok_or(Error::<T>::UnknownBreakGlass)?;
+			ensure!(access.review == Review::Pending, Error::<T>::AlreadyReviewed);
+
+			access.review = verdict.into();
+			let provider = access.provider.clone();
+			BreakGlassAccesses::<T>::insert(id, access);
+			let tally = BreakGlassTallies::<T>::mutate(&provider, |t| {
+				match verdict {
+					Verdict::Justified => t.justified = t.justified.saturating_add(1),
+					Verdict::Unjustified => t.unjustified = t.unjustified.saturating_add(1),
+				}
+				*t
+			});
+
+			Self::deposit_event(Event::BreakGlassReviewed {
+				id,
+				provider,
+				verdict,
+				unjustified_total: tally.unjustified,
+			});
+			Ok(())
+		}
+
+		/// Log that the caller (an active provider) accesses `record_id` of `patient` in
+		/// `scope` for `purpose`. Succeeds only if a live grant covers it, or an open
+		/// break-glass window covers a treatment access, at this block; otherwise fails with
+		/// the reason (`ConsentMissing`, `ConsentExpired`, `ScopeNotGranted`,
+		/// `PurposeNotGranted`, `UnknownRecord`, `RecordNotOfPatient`). Emits `AccessLogged`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::log_access())]
+		pub fn log_access(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			record_id: RecordId,
+			scope: Scope,
+			purpose: Purpose,
+		) -> DispatchResult {
+			let accessor = ensure_signed(origin)?;
+			ensure!(T::Providers::is_active_any(&accessor), Error::<T>::NotActiveProvider);
+			let now = frame_system::Pallet::<T>::block_number();
+			let basis = Self::check_logged_access(&patient, &accessor, &record_id, scope, purpose, now)
+				.map_err(Error::<T>::from)?;
+			Self::deposit_event(Event::AccessLogged {
+				patient,
+				accessor,
+				record_id,
+				scope,
+				purpose,
+				basis,
+			});
+			Ok(())
+		}
+
+		/// Log many accesses by the caller (an active provider) at once: all or nothing. If
+		/// any entry is not covered, nothing is logged and the call fails with
+		/// `BatchEntryDenied { index, reason }` naming the first such entry. Emits one
+		/// `AccessLogged` per entry.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::log_access_batch(entries.len() as u32))]
+		pub fn log_access_batch(
+			origin: OriginFor<T>,
+			entries: BoundedVec<AccessEntry<T::AccountId>, T::MaxAccessBatch>,
+		) -> DispatchResult {
+			let accessor = ensure_signed(origin)?;
+			ensure!(T::Providers::is_active_any(&accessor), Error::<T>::NotActiveProvider);
+			ensure!(!entries.is_empty(), Error::<T>::EmptyBatch);
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut bases = Vec::with_capacity(entries.len());
+			for (i, e) in entries.iter().enumerate() {
+				let basis = Self::check_logged_access(
+					&e.patient,
+					&accessor,
+					&e.record_id,
+					e.scope,
+					e.purpose,
+					now,
+				)
+				.map_err(|reason| Error::<T>::BatchEntryDenied {
+					index: u16::try_from(i).unwrap_or(u16::MAX),
+					reason,
+				})?;
+				bases.push(basis);
+			}
+			for (e, basis) in entries.into_iter().zip(bases) {
+				Self::deposit_event(Event::AccessLogged {
+					patient: e.patient,
+					accessor: accessor.clone(),
+					record_id: e.record_id,
+					scope: e.scope,
+					purpose: e.purpose,
+					basis,
+				});
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn ensure_guardian(patient: &T::AccountId, guardian: &T::AccountId) -> DispatchResult {
+			ensure!(
+				Guardians::<T>::get(patient).binary_search(guardian).is_ok(),
+				Error::<T>::NotGuardian
+			);
+			Ok(())
+		}
+
+		fn do_grant(
+			patient: T::AccountId,
+			grantee: T::AccountId,
+			scopes: Scopes,
+			purposes: Purposes,
+			expires_at: Option<BlockNumberFor<T>>,
+			consent_digest: Option<Digest>,
+			by: T::AccountId,
+		) -> DispatchResult {
+			ensure!(patient != grantee, Error::<T>::CannotTargetSelf);
+			ensure!(scopes.is_valid() && !scopes.is_empty(), Error::<T>::InvalidScopes);
+			ensure!(purposes.is_valid() && !purposes.is_empty(), Error::<T>::InvalidPurposes);
+			if let Some(d) = &consent_digest {
+				ensure!(!d.is_zero(), Error::<T>::InvalidDigest);
+			}
+			let now = frame_system::Pallet::<T>::block_number();
+			let latest = now.saturating_add(T::MaxGrantDuration::get());
+			let expires_at = match expires_at {
+				None => latest,
+				Some(e) => {
+					ensure!(e > now, Error::<T>::ExpiryInPast);
+					e.min(latest)
+				},
+			};
+			let previous = Grants::<T>::get(&patient, &grantee);
+			let count = GrantCount::<T>::get(&patient);
+			if previous.is_none() {
+				ensure!(count < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
+			}
+
+			match &previous {
+				Some(old) => Self::unschedule(old.expires_at, &patient, &grantee, Expiring::Grant),
+				None => GrantCount::<T>::insert(&patient, count.saturating_add(1)),
+			}
+			Self::schedule(expires_at, &patient, &grantee, Expiring::Grant);
+			Grants::<T>::insert(
+				&patient,
+				&grantee,
+				Grant {
+					scopes,
+					purposes,
+					granted_at: now,
+					expires_at,
+					granted_by: by.clone(),
+					consent_digest,
+				},
+			);
+
+			let event = if previous.is_some() {
+				Event::ConsentUpdated {
+					patient,
+					grantee,
+					scopes,
+					purposes,
+					expires_at,
+					consent_digest,
+					by,
+				}
+			} else {
+				Event::ConsentGranted {
+					patient,
+					grantee,
+					scopes,
+					purposes,
+					expires_at,
+					consent_digest,
+					by,
+				}
+			};
+			Self::deposit_event(event);
+			Ok(())
+		}
+
+		fn do_revoke(
+			patient: T::AccountId,
+			grantee: T::AccountId,
+			by: T::AccountId,
+		) -> DispatchResult {
+			let grant = Grants::<T>::get(&patient, &grantee).ok_or(Error::<T>::GrantNotFound)?;
+			Self::remove_grant(&patient, &grantee);
+			Self::unschedule(grant.expires_at, &patient, &grantee, Expiring::Grant);
+			Self::deposit_event(Event::ConsentRevoked { patient, grantee, by });
+			Ok(())
+		}
+
+		fn remove_grant(patient: &T::AccountId, grantee: &T::AccountId) {
+			Grants::<T>::remove(patient, grantee);
+			let count = GrantCount::<T>::get(patient).saturating_sub(1);
+			if count == 0 {
+				GrantCount::<T>::remove(patient);
+			} else {
+				GrantCount::<T>::insert(patient, count);
+			}
+		}
+
+		fn schedule(at: BlockNumberFor<T>, a: &T::AccountId, b: &T::AccountId, what: Expiring) {
+			ExpiryQueue::<T>::insert(at, (a.clone(), b.clone(), what), ());
+			QueuedExpiries::<T>::mutate(|c| *c = c.saturating_add(1));
+		}
+
+		fn unschedule(at: BlockNumberFor<T>, a: &T::AccountId, b: &T::AccountId, what: Expiring) {
+			if ExpiryQueue::<T>::take(at, (a.clone(), b.clone(), what)).is_some() {
+				QueuedExpiries::<T>::mutate(|c| *c = c.saturating_sub(1));
+			}
+		}
+
+		/// Whether a live grant, or an open break-glass window (treatment only), lets
+		/// `accessor` access `patient`'s data in `scope` for `purpose` at block `now`, and on
+		/// which basis; otherwise why not.
+		pub fn access_basis(
+			patient: &T::AccountId,
+			accessor: &T::AccountId,
+			scope: Scope,
+			purpose: Purpose,
+			now: BlockNumberFor<T>,
+		) -> Result<AccessBasis, AccessDenial> {
+			let by_grant = match Grants::<T>::get(patient, accessor) {
+				None => Err(AccessDenial::ConsentMissing),
+				Some(g) if !g.is_live(&now) => Err(AccessDenial::ConsentExpired),
+				Some(g) if !g.scopes.contains(scope) => Err(AccessDenial::ScopeNotGranted),
+				Some(g) if !g.purposes.contains(purpose) => Err(AccessDenial::PurposeNotGranted),
+				Some(_) => return Ok(AccessBasis::Consent),
+			};
+			if purpose == Purpose::Treatment {
+				if let Some(w) = OpenWindows::<T>::get(patient, accessor) {
+					if now < w.expires_at {
+						return Ok(AccessBasis::BreakGlass(w.id));
+					}
+				}
+			}
+			by_grant
+		}
+
+		/// [`Self::access_basis`] for an access to a specific record: the record must exist
+		/// and be about `patient`.
+		fn check_logged_access(
+			patient: &T::AccountId,
+			accessor: &T::AccountId,
+			record_id: &RecordId,
+			scope: Scope,
+			purpose: Purpose,
+			now: BlockNumberFor<T>,
+		) -> Result<AccessBasis, AccessDenial> {
+			let record = T::Records::record_info(record_id).ok_or(AccessDenial::UnknownRecord)?;
+			if &record.subject != patient {
+				return Err(AccessDenial::RecordNotOfPatient);
+			}
+			Self::access_basis(patient, accessor, scope, purpose, now)
+		}
+
+		/// Whether `grantee` may access `patient`'s data in `scope` for `purpose` now.
+		pub fn has_access(
+			patient: &T::AccountId,
+			grantee: &T::AccountId,
+			scope: Scope,
+			purpose: Purpose,
+		) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::access_basis(patient, grantee, scope, purpose, now).is_ok()
+		}
+
+		/// The patient's grants (at most `MaxGrantsPerPatient`), expired ones not yet swept
+		/// included (their `expires_at` tells).
+		pub fn grants_of(
+			patient: &T::AccountId,
+		) -> Vec<(T::AccountId, Grant<T::AccountId, BlockNumberFor<T>>)> {
+			Grants::<T>::iter_prefix(patient)
+				.take(T::MaxGrantsPerPatient::get() as usize)
+				.collect()
+		}
+
+		/// Remove expired grants and close ended break-glass windows, from the block after
+		/// `SweptUpTo` up to `now`, while `meter` has weight. Every step is paid for before it
+		/// is taken: `sweep_blocks(0)` for the cursor, the slope of `sweep_blocks` per block
+		/// (which covers looking up the block's first entry), and per entry the larger of
+		/// `expire_grant` and `close_break_glass` (which covers looking up the next one). An
+		/// entry is never dropped unprocessed; a block left half-done is resumed next time.
+		pub fn sweep_expired(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
+			if meter.try_consume(T::WeightInfo::sweep_blocks(0)).is_err() {
+				return;
+			}
+			let start = SweptUpTo::<T>::get();
+			if start >= now {
+				return;
+			}
+			if QueuedExpiries::<T>::get() == 0 {
+				SweptUpTo::<T>::put(now);
+				return;
+			}
+			let per_block =
+				T::WeightInfo::sweep_blocks(1).saturating_sub(T::WeightInfo::sweep_blocks(0));
+			let per_entry = T::WeightInfo::expire_grant().max(T::WeightInfo::close_break_glass());
+			let mut swept = start;
+			'blocks: while swept < now {
+				if meter.try_consume(per_block).is_err() {
+					break;
+				}
+				let block = swept.saturating_add(One::one());
+				while let Some(key) = Self::next_expiring(block) {
+					if meter.try_consume(per_entry).is_err() {
+						break 'blocks;
+					}
+					Self::expire(block, key);
+				}
+				swept = block;
+			}
+			if swept != start {
+				SweptUpTo::<T>::put(swept);
+			}
+		}
+
+		/// The first `ExpiryQueue` entry of `block`, if any.
+		pub(crate) fn next_expiring(
+			block: BlockNumberFor<T>,
+		) -> Option<(T::AccountId, T::AccountId, Expiring)> {
+			ExpiryQueue::<T>::iter_key_prefix(block).next()
+		}
+
+		/// Remove `ExpiryQueue` entry `key` of block `at` and expire what it stands for (if
+		/// it still expires at `at`).
+		pub(crate) fn expire(
+			at: BlockNumberFor<T>,
+			(a, b, what): (T::AccountId, T::AccountId, Expiring),
+		) {
+			Self::unschedule(at, &a, &b, what);
+			match what {
+				Expiring::Grant => {
+					if Grants::<T>::get(&a, &b).is_some_and(|g| g.expires_at == at) {
+						Self::remove_grant(&a, &b);
+						Self::deposit_event(Event::ConsentExpired { patient: a, grantee: b });
+					}
+				},
+				Expiring::BreakGlass => {
+					if let Some(w) = OpenWindows::<T>::get(&a, &b).filter(|w| w.expires_at == at) {
+						OpenWindows::<T>::remove(&a, &b);
+						Self::deposit_event(Event::BreakGlassClosed {
+							id: w.id,
+							patient: a,
+							provider: b,
+						});
+					}
+				},
+			}
+		}
+
+		/// Invariants: grant counts match the grants and stay within the bound; every grant
+		/// and open window is queued under its expiry and every queue entry belongs to one;
+		/// the queue counter matches; break-glass tallies match the accesses.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			let mut counts: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+			for (patient, grantee, grant) in Grants::<T>::iter() {
+				ensure!(patient != grantee, "self grant");
+				ensure!(grant.scopes.is_valid() && !grant.scopes.is_empty(), "bad scopes");
+				ensure!(grant.purposes.is_valid() && !grant.purposes.is_empty(), "bad purposes");
+				ensure!(
+					ExpiryQueue::<T>::contains_key(
+						grant.expires_at,
+						(patient.clone(), grantee, Expiring::Grant)
+					),
+					"grant not queued under its expiry"
+				);
+				let c = counts.entry(patient).or_default();
+				*c = c.saturating_add(1);
+			}
+			for (patient, count) in GrantCount::<T>::iter() {
+				ensure!(counts.get(&patient) == Some(&count), "grant count mismatch");
+				ensure!(count <= T::MaxGrantsPerPatient::get(), "grant count over the bound");
+			}
+			ensure!(
+				counts.len() == GrantCount::<T>::iter().count(),
+				"patient with grants but no count"
+			);
+			for (patient, provider, w) in OpenWindows::<T>::iter() {
+				ensure!(
+					ExpiryQueue::<T>::contains_key(
+						w.expires_at,
+						(patient.clone(), provider.clone(), Expiring::BreakGlass)
+					),
+					"window not queued under its expiry"
+				);
+				let access = BreakGlassAccesses::<T>::get(w.id).ok_or("window without access")?;
+				ensure!(
+					access.patient == patient && access.provider == provider,
+					"window of another access"
+				);
+			}
+			let mut queued: u32 = 0;
+			for (at, (a, b, what), ()) in ExpiryQueue::<T>::iter() {
+				queued = queued.saturating_add(1);
+				match what {
+					Expiring::Grant => ensure!(
+						Grants::<T>::get(&a, &b).is_some_and(|g| g.expires_at == at),
+						"queued grant missing"
+					),
+					Expiring::BreakGlass => ensure!(
+						OpenWindows::<T>::get(&a, &b).is_some_and(|w| w.expires_at == at),
+						"queued window missing"
+					),
+				}
+			}
+			ensure!(queued == QueuedExpiries::<T>::get(), "queue counter mismatch");
+			let next = NextBreakGlassId::<T>::get();
+			let mut tallies: BTreeMap<T::AccountId, BreakGlassTally> = BTreeMap::new();
+			for (id, access) in BreakGlassAccesses::<T>::iter() {
+				ensure!(id < next, "break-glass id not below NextBreakGlassId");
+				let t = tallies.entry(access.provider).or_default();
+				t.opened = t.opened.saturating_add(1);
+				match access.review {
+					Review::Justified => t.justified = t.justified.saturating_add(1),
+					Review::Unjustified => t.unjustified = t.unjustified.saturating_add(1),
+					Review::Pending => {},
+				}
+			}
+			for (provider, tally) in BreakGlassTallies::<T>::iter() {
+				ensure!(tallies.get(&provider) == Some(&tally), "break-glass tally mismatch");
+			}
+			for (_, guardians) in Guardians::<T>::iter() {
+				ensure!(!guardians.is_empty(), "empty guardian list stored");
+				ensure!(guardians.windows(2).all(|w| w[0] < w[1]), "guardians not sorted");
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> ConsentCheck<T::AccountId> for Pallet<T> {
+		fn has_access(
+			patient: &T::AccountId,
+			grantee: &T::AccountId,
+			scope: Scope,
+			purpose: Purpose,
+		) -> bool {
+			Pallet::<T>::has_access(patient, grantee, scope, purpose)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn grant_for_benchmarks(
+			patient: &T::AccountId,
+			grantee: &T::AccountId,
+			scope: Scope,
+			purpose: Purpose,
+		) {
+			let _ = Self::do_grant(
+				patient.clone(),
+				grantee.clone(),
+				Scopes::from(scope),
+				Purposes::from(purpose),
+				None,
+				None,
+				patient.clone(),
+			);
+		}
+	}
+}

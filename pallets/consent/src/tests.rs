@@ -1,0 +1,932 @@
+//! Tests of the consent pallet: every call's success and every error path, the origin/role
+//! matrix, expiry at the exact boundary block, same-block revocation, guardians, break-glass
+//! windows and reviews, the access audit trail, and the bounded expiry sweep.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok, dispatch::DispatchResult, traits::Hooks, weights::WeightMeter,
+	BoundedVec,
+};
+use healthchain_primitives::{ConsentCheck, Purpose, Purposes, Role, Scope, Scopes};
+use sp_core::H256;
+use sp_runtime::DispatchError;
+
+fn scopes(items: &[Scope]) -> Scopes {
+	Scopes::from_items(items)
+}
+
+fn purposes(items: &[Purpose]) -> Purposes {
+	Purposes::from_items(items)
+}
+
+/// PATIENT grants `grantee` Clinical + Labs for Treatment + Payment until `expires_at`.
+fn grant_to(grantee: u64, expires_at: Option<u64>) -> DispatchResult {
+	Consent::grant(
+		RuntimeOrigin::signed(PATIENT),
+		grantee,
+		scopes(&[Scope::Clinical, Scope::Labs]),
+		purposes(&[Purpose::Treatment, Purpose::Payment]),
+		expires_at,
+		None,
+	)
+}
+
+fn log(who: u64, record: u8, scope: Scope, purpose: Purpose) -> DispatchResult {
+	Consent::log_access(RuntimeOrigin::signed(who), PATIENT, record_id(record), scope, purpose)
+}
+
+fn record_id(n: u8) -> H256 {
+	record(n)
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Consent(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+fn last_event() -> Event<Test> {
+	events().pop().expect("an event")
+}
+
+fn try_state() {
+	Consent::do_try_state().expect("invariants hold");
+}
+
+fn entry(patient: u64, record: u8, scope: Scope, purpose: Purpose) -> AccessEntry<u64> {
+	AccessEntry { patient, record_id: record_id(record), scope, purpose }
+}
+
+// ---- grant ----
+
+#[test]
+fn grant_stores_the_grant_and_emits_event() {
+	new_test_ext().execute_with(|| {
+		let digest = H256::repeat_byte(7);
+		assert_ok!(Consent::grant(
+			RuntimeOrigin::signed(PATIENT),
+			CLINIC,
+			scopes(&[Scope::Clinical]),
+			purposes(&[Purpose::Treatment]),
+			Some(101),
+			Some(digest),
+		));
+		let g = Grants::<Test>::get(PATIENT, CLINIC).expect("stored");
+		assert_eq!(g.scopes, scopes(&[Scope::Clinical]));
+		assert_eq!(g.purposes, purposes(&[Purpose::Treatment]));
+		assert_eq!(g.granted_at, 1);
+		assert_eq!(g.expires_at, 101);
+		assert_eq!(g.granted_by, PATIENT);
+		assert_eq!(g.consent_digest, Some(digest));
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 1);
+		assert!(ExpiryQueue::<Test>::contains_key(101, (PATIENT, CLINIC, Expiring::Grant)));
+		assert_eq!(
+			last_event(),
+			Event::ConsentGranted {
+				patient: PATIENT,
+				grantee: CLINIC,
+				scopes: scopes(&[Scope::Clinical]),
+				purposes: purposes(&[Purpose::Treatment]),
+				expires_at: 101,
+				consent_digest: Some(digest),
+				by: PATIENT,
+			}
+		);
+		try_state();
+	});
+}
+
+#[test]
+fn grant_without_expiry_lasts_the_maximum() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		assert_eq!(Grants::<Test>::get(PATIENT, CLINIC).map(|g| g.expires_at), Some(1 + MAX_GRANT));
+	});
+}
+
+#[test]
+fn grant_beyond_the_maximum_is_capped() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, Some(1_000_000)));
+		assert_eq!(Grants::<Test>::get(PATIENT, CLINIC).map(|g| g.expires_at), Some(1 + MAX_GRANT));
+		// Exactly the maximum is kept as is.
+		assert_ok!(grant_to(INSURER, Some(1 + MAX_GRANT)));
+		assert_eq!(
+			Grants::<Test>::get(PATIENT, INSURER).map(|g| g.expires_at),
+			Some(1 + MAX_GRANT)
+		);
+	});
+}
+
+#[test]
+fn regrant_updates_in_place() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, Some(50)));
+		System::set_block_number(5);
+		assert_ok!(Consent::grant(
+			RuntimeOrigin::signed(PATIENT),
+			CLINIC,
+			scopes(&[Scope::Imaging]),
+			purposes(&[Purpose::Research]),
+			Some(80),
+			None,
+		));
+		let g = Grants::<Test>::get(PATIENT, CLINIC).expect("stored");
+		assert_eq!(g.scopes, scopes(&[Scope::Imaging]));
+		assert_eq!(g.purposes, purposes(&[Purpose::Research]));
+		assert_eq!((g.granted_at, g.expires_at), (5, 80));
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 1);
+		// The old expiry is unqueued, the new one queued.
+		assert!(!ExpiryQueue::<Test>::contains_key(50, (PATIENT, CLINIC, Expiring::Grant)));
+		assert!(ExpiryQueue::<Test>::contains_key(80, (PATIENT, CLINIC, Expiring::Grant)));
+		assert_eq!(QueuedExpiries::<Test>::get(), 1);
+		assert!(matches!(last_event(), Event::ConsentUpdated { expires_at: 80, .. }));
+		try_state();
+	});
+}
+
+#[test]
+fn grant_with_bad_input_fails() {
+	new_test_ext().execute_with(|| {
+		let o = || RuntimeOrigin::signed(PATIENT);
+		let s = scopes(&[Scope::Clinical]);
+		let p = purposes(&[Purpose::Treatment]);
+		assert_noop!(
+			Consent::grant(o(), PATIENT, s, p, None, None),
+			Error::<Test>::CannotTargetSelf
+		);
+		assert_noop!(
+			Consent::grant(o(), CLINIC, Scopes::empty(), p, None, None),
+			Error::<Test>::InvalidScopes
+		);
+		assert_noop!(
+			Consent::grant(o(), CLINIC, Scopes(1 << 12), p, None, None),
+			Error::<Test>::InvalidScopes
+		);
+		assert_noop!(
+			Consent::grant(o(), CLINIC, s, Purposes::empty(), None, None),
+			Error::<Test>::InvalidPurposes
+		);
+		assert_noop!(
+			Consent::grant(o(), CLINIC, s, Purposes(1 << 6), None, None),
+			Error::<Test>::InvalidPurposes
+		);
+		assert_noop!(Consent::grant(o(), CLINIC, s, p, Some(1), None), Error::<Test>::ExpiryInPast);
+		assert_noop!(Consent::grant(o(), CLINIC, s, p, Some(0), None), Error::<Test>::ExpiryInPast);
+		assert_noop!(
+			Consent::grant(o(), CLINIC, s, p, None, Some(H256::zero())),
+			Error::<Test>::InvalidDigest
+		);
+	});
+}
+
+#[test]
+fn grant_needs_a_signed_origin() {
+	new_test_ext().execute_with(|| {
+		let s = scopes(&[Scope::Clinical]);
+		let p = purposes(&[Purpose::Treatment]);
+		assert_noop!(
+			Consent::grant(RuntimeOrigin::root(), CLINIC, s, p, None, None),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Consent::grant(RuntimeOrigin::none(), CLINIC, s, p, None, None),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn grants_are_bounded_per_patient_but_updates_are_not_new_grants() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		assert_ok!(grant_to(INSURER, None));
+		assert_ok!(grant_to(ER_HOSPITAL, None));
+		assert_noop!(grant_to(STRANGER, None), Error::<Test>::TooManyGrants);
+		// Updating an existing grant at the bound is fine.
+		assert_ok!(grant_to(CLINIC, Some(30)));
+		// After a revocation there is room again.
+		assert_ok!(Consent::revoke(RuntimeOrigin::signed(PATIENT), INSURER));
+		assert_ok!(grant_to(STRANGER, None));
+		assert_eq!(GrantCount::<Test>::get(PATIENT), MAX_GRANTS);
+		try_state();
+	});
+}
+
+// ---- revoke ----
+
+#[test]
+fn revoke_removes_the_grant_in_the_same_block() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		assert_ok!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment));
+		assert_ok!(Consent::revoke(RuntimeOrigin::signed(PATIENT), CLINIC));
+		// Same block: the access is already refused.
+		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		assert!(!Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
+		assert_eq!(Grants::<Test>::get(PATIENT, CLINIC), None);
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 0);
+		assert_eq!(QueuedExpiries::<Test>::get(), 0);
+		assert_eq!(
+			last_event(),
+			Event::ConsentRevoked { patient: PATIENT, grantee: CLINIC, by: PATIENT }
+		);
+		try_state();
+	});
+}
+
+#[test]
+fn revoke_without_grant_fails() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Consent::revoke(RuntimeOrigin::signed(PATIENT), CLINIC),
+			Error::<Test>::GrantNotFound
+		);
+		// A grant by another patient is not the caller's to revoke.
+		assert_ok!(grant_to(CLINIC, None));
+		assert_noop!(
+			Consent::revoke(RuntimeOrigin::signed(OTHER_PATIENT), CLINIC),
+			Error::<Test>::GrantNotFound
+		);
+		assert_noop!(Consent::revoke(RuntimeOrigin::root(), CLINIC), DispatchError::BadOrigin);
+	});
+}
+
+// ---- guardians ----
+
+#[test]
+fn add_and_remove_guardian() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::add_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN2));
+		assert_ok!(Consent::add_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN));
+		assert_eq!(Guardians::<Test>::get(PATIENT).into_inner(), vec![GUARDIAN, GUARDIAN2]);
+		assert_eq!(last_event(), Event::GuardianAdded { patient: PATIENT, guardian: GUARDIAN });
+		assert_ok!(Consent::remove_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN2));
+		assert_eq!(Guardians::<Test>::get(PATIENT).into_inner(), vec![GUARDIAN]);
+		assert_eq!(
+			last_event(),
+			Event::GuardianRemoved { patient: PATIENT, guardian: GUARDIAN2 }
+		);
+		assert_ok!(Consent::remove_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN));
+		assert!(!Guardians::<Test>::contains_key(PATIENT));
+		try_state();
+	});
+}
+
+#[test]
+fn guardian_errors() {
+	new_test_ext().execute_with(|| {
+		let o = || RuntimeOrigin::signed(PATIENT);
+		assert_noop!(Consent::add_guardian(o(), PATIENT), Error::<Test>::CannotTargetSelf);
+		assert_ok!(Consent::add_guardian(o(), GUARDIAN));
+		assert_noop!(Consent::add_guardian(o(), GUARDIAN), Error::<Test>::AlreadyGuardian);
+		assert_ok!(Consent::add_guardian(o(), GUARDIAN2));
+		assert_noop!(Consent::add_guardian(o(), STRANGER), Error::<Test>::TooManyGuardians);
+		assert_noop!(Consent::remove_guardian(o(), STRANGER), Error::<Test>::NotGuardian);
+		assert_noop!(
+			Consent::add_guardian(RuntimeOrigin::root(), GUARDIAN),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Consent::remove_guardian(RuntimeOrigin::none(), GUARDIAN),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn guardian_grants_and_revokes_for_the_patient() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::add_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN));
+		assert_ok!(Consent::grant_for(
+			RuntimeOrigin::signed(GUARDIAN),
+			PATIENT,
+			CLINIC,
+			scopes(&[Scope::Clinical]),
+			purposes(&[Purpose::Treatment]),
+			None,
+			None,
+		));
+		assert_eq!(Grants::<Test>::get(PATIENT, CLINIC).map(|g| g.granted_by), Some(GUARDIAN));
+		assert!(matches!(
+			last_event(),
+			Event::ConsentGranted { patient: PATIENT, grantee: CLINIC, by: GUARDIAN, .. }
+		));
+		assert_ok!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment));
+		assert_ok!(Consent::revoke_for(RuntimeOrigin::signed(GUARDIAN), PATIENT, CLINIC));
+		assert_eq!(
+			last_event(),
+			Event::ConsentRevoked { patient: PATIENT, grantee: CLINIC, by: GUARDIAN }
+		);
+		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		try_state();
+	});
+}
+
+#[test]
+fn non_guardian_cannot_act_for_the_patient() {
+	new_test_ext().execute_with(|| {
+		let s = scopes(&[Scope::Clinical]);
+		let p = purposes(&[Purpose::Treatment]);
+		assert_noop!(
+			Consent::grant_for(RuntimeOrigin::signed(STRANGER), PATIENT, CLINIC, s, p, None, None),
+			Error::<Test>::NotGuardian
+		);
+		assert_ok!(grant_to(CLINIC, None));
+		assert_noop!(
+			Consent::revoke_for(RuntimeOrigin::signed(STRANGER), PATIENT, CLINIC),
+			Error::<Test>::NotGuardian
+		);
+		// A guardian of another patient is not this patient's guardian.
+		assert_ok!(Consent::add_guardian(RuntimeOrigin::signed(OTHER_PATIENT), GUARDIAN));
+		assert_noop!(
+			Consent::revoke_for(RuntimeOrigin::signed(GUARDIAN), PATIENT, CLINIC),
+			Error::<Test>::NotGuardian
+		);
+		assert_noop!(
+			Consent::grant_for(RuntimeOrigin::root(), PATIENT, CLINIC, s, p, None, None),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Consent::revoke_for(RuntimeOrigin::none(), PATIENT, CLINIC),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn guardian_acting_after_removal_fails() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::add_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN));
+		let s = scopes(&[Scope::Clinical]);
+		let p = purposes(&[Purpose::Treatment]);
+		assert_ok!(Consent::grant_for(
+			RuntimeOrigin::signed(GUARDIAN),
+			PATIENT,
+			CLINIC,
+			s,
+			p,
+			None,
+			None
+		));
+		assert_ok!(Consent::remove_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN));
+		assert_noop!(
+			Consent::grant_for(RuntimeOrigin::signed(GUARDIAN), PATIENT, INSURER, s, p, None, None),
+			Error::<Test>::NotGuardian
+		);
+		assert_noop!(
+			Consent::revoke_for(RuntimeOrigin::signed(GUARDIAN), PATIENT, CLINIC),
+			Error::<Test>::NotGuardian
+		);
+		// The grant it made before removal stands until the patient revokes it.
+		assert!(Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
+	});
+}
+
+#[test]
+fn guardian_grant_checks_the_same_input_rules() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::add_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN));
+		assert_noop!(
+			Consent::grant_for(
+				RuntimeOrigin::signed(GUARDIAN),
+				PATIENT,
+				PATIENT,
+				scopes(&[Scope::Clinical]),
+				purposes(&[Purpose::Treatment]),
+				None,
+				None
+			),
+			Error::<Test>::CannotTargetSelf
+		);
+		assert_noop!(
+			Consent::grant_for(
+				RuntimeOrigin::signed(GUARDIAN),
+				PATIENT,
+				CLINIC,
+				Scopes::empty(),
+				purposes(&[Purpose::Treatment]),
+				None,
+				None
+			),
+			Error::<Test>::InvalidScopes
+		);
+		assert_noop!(
+			Consent::revoke_for(RuntimeOrigin::signed(GUARDIAN), PATIENT, CLINIC),
+			Error::<Test>::GrantNotFound
+		);
+	});
+}
+
+// ---- expiry ----
+
+#[test]
+fn grant_expires_at_the_exact_boundary_block() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, Some(20)));
+		// Last block of access: 19 (no sweep, to check the comparison itself).
+		System::set_block_number(19);
+		assert_ok!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment));
+		assert!(Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
+		System::set_block_number(20);
+		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentExpired);
+		assert!(!Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
+		assert_eq!(
+			Consent::access_basis(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment, 20),
+			Err(AccessDenial::ConsentExpired)
+		);
+	});
+}
+
+#[test]
+fn on_idle_removes_expired_grants_at_their_block() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, Some(5)));
+		assert_ok!(grant_to(INSURER, Some(7)));
+		run_to_block(5);
+		assert!(Grants::<Test>::contains_key(PATIENT, CLINIC));
+		// The end of block 5 sweeps the grant that expired at 5.
+		run_to_block(6);
+		assert!(!Grants::<Test>::contains_key(PATIENT, CLINIC));
+		assert!(Grants::<Test>::contains_key(PATIENT, INSURER));
+		assert!(events().contains(&Event::ConsentExpired { patient: PATIENT, grantee: CLINIC }));
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 1);
+		run_to_block(8);
+		assert!(!Grants::<Test>::contains_key(PATIENT, INSURER));
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 0);
+		assert_eq!(QueuedExpiries::<Test>::get(), 0);
+		assert_eq!(SweptUpTo::<Test>::get(), 7);
+		// After the sweep the grant is simply missing.
+		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		try_state();
+	});
+}
+
+#[test]
+fn sweep_skips_a_replaced_expiry() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, Some(5)));
+		assert_ok!(grant_to(CLINIC, Some(50)));
+		run_to_block(10);
+		assert!(Grants::<Test>::contains_key(PATIENT, CLINIC));
+		assert!(!events().iter().any(|e| matches!(e, Event::ConsentExpired { .. })));
+		try_state();
+	});
+}
+
+#[test]
+fn sweep_stops_when_idle_weight_runs_out_and_resumes() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, Some(3)));
+		assert_ok!(grant_to(INSURER, Some(3)));
+		assert_ok!(grant_to(ER_HOSPITAL, Some(3)));
+		System::set_block_number(3);
+		// Enough for the base, one block and exactly one entry.
+		let w = <() as WeightInfo>::sweep_blocks(1)
+			.saturating_add(<() as WeightInfo>::expire_grant());
+		let mut meter = WeightMeter::with_limit(w);
+		Consent::sweep_expired(3, &mut meter);
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 2);
+		assert_eq!(SweptUpTo::<Test>::get(), 2, "block 3 not finished");
+		try_state();
+		// No weight at all: nothing happens.
+		let used = Consent::on_idle(3, frame_support::weights::Weight::zero());
+		assert!(used.is_zero());
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 2);
+		// The next idle time finishes the block.
+		Consent::on_idle(3, frame_support::weights::Weight::MAX);
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 0);
+		assert_eq!(SweptUpTo::<Test>::get(), 3);
+		try_state();
+	});
+}
+
+#[test]
+fn sweep_jumps_ahead_when_nothing_is_queued() {
+	new_test_ext().execute_with(|| {
+		System::set_block_number(1_000);
+		Consent::on_idle(1_000, frame_support::weights::Weight::MAX);
+		assert_eq!(SweptUpTo::<Test>::get(), 1_000);
+	});
+}
+
+#[test]
+fn sweep_work_is_bounded_by_the_idle_weight() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, Some(900)));
+		System::set_block_number(800);
+		// Room for the base and 10 blocks: the cursor advances exactly 10 blocks.
+		let base = <() as WeightInfo>::sweep_blocks(0);
+		let per_block =
+			<() as WeightInfo>::sweep_blocks(1).saturating_sub(base);
+		let limit = base.saturating_add(per_block.saturating_mul(10));
+		let used = Consent::on_idle(800, limit);
+		assert!(used.all_lte(limit));
+		assert_eq!(SweptUpTo::<Test>::get(), 10);
+	});
+}
+
+// ---- break-glass ----
+
+#[test]
+fn break_glass_opens_a_treatment_window_that_closes() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::break_glass(
+			RuntimeOrigin::signed(ER_HOSPITAL),
+			PATIENT,
+			BreakGlassReason::PatientUnableToConsent
+		));
+		let expires_at = 1 + BREAK_GLASS;
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassOpened {
+				id: 0,
+				patient: PATIENT,
+				provider: ER_HOSPITAL,
+				reason: BreakGlassReason::PatientUnableToConsent,
+				expires_at,
+			}
+		);
+		assert_eq!(
+			BreakGlassAccesses::<Test>::get(0),
+			Some(BreakGlassAccess {
+				patient: PATIENT,
+				provider: ER_HOSPITAL,
+				reason: BreakGlassReason::PatientUnableToConsent,
+				opened_at: 1,
+				expires_at,
+				review: Review::Pending,
+			})
+		);
+		assert_eq!(BreakGlassTallies::<Test>::get(ER_HOSPITAL).opened, 1);
+		// Any scope, treatment only.
+		assert_ok!(Consent::log_access(
+			RuntimeOrigin::signed(ER_HOSPITAL),
+			PATIENT,
+			record_id(1),
+			Scope::MentalHealth,
+			Purpose::Treatment
+		));
+		assert!(matches!(last_event(), Event::AccessLogged { basis: AccessBasis::BreakGlass(0), .. }));
+		assert_noop!(
+			Consent::log_access(
+				RuntimeOrigin::signed(ER_HOSPITAL),
+				PATIENT,
+				record_id(1),
+				Scope::Billing,
+				Purpose::Payment
+			),
+			Error::<Test>::ConsentMissing
+		);
+		// Last block of the window, then closed (checked before any sweep).
+		System::set_block_number(expires_at - 1);
+		assert!(Consent::has_access(&PATIENT, &ER_HOSPITAL, Scope::Labs, Purpose::Treatment));
+		System::set_block_number(expires_at);
+		assert!(!Consent::has_access(&PATIENT, &ER_HOSPITAL, Scope::Labs, Purpose::Treatment));
+		// The sweep closes it and tells the patient's wallet.
+		run_to_block(expires_at + 1);
+		assert!(!OpenWindows::<Test>::contains_key(PATIENT, ER_HOSPITAL));
+		assert!(events().contains(&Event::BreakGlassClosed {
+			id: 0,
+			patient: PATIENT,
+			provider: ER_HOSPITAL
+		}));
+		// The audit fact stays.
+		assert!(BreakGlassAccesses::<Test>::contains_key(0));
+		try_state();
+	});
+}
+
+#[test]
+fn break_glass_needs_an_active_emergency_provider() {
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::LifeThreatening;
+		assert_noop!(
+			Consent::break_glass(RuntimeOrigin::signed(CLINIC), PATIENT, r),
+			Error::<Test>::NotEmergencyProvider
+		);
+		assert_noop!(
+			Consent::break_glass(RuntimeOrigin::signed(STRANGER), PATIENT, r),
+			Error::<Test>::NotEmergencyProvider
+		);
+		MockProviders::deactivate(ER_HOSPITAL);
+		assert_noop!(
+			Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r),
+			Error::<Test>::NotEmergencyProvider
+		);
+		assert_noop!(Consent::break_glass(RuntimeOrigin::root(), PATIENT, r), DispatchError::BadOrigin);
+	});
+}
+
+#[test]
+fn break_glass_errors() {
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::Other;
+		let o = || RuntimeOrigin::signed(ER_HOSPITAL);
+		assert_noop!(Consent::break_glass(o(), ER_HOSPITAL, r), Error::<Test>::CannotTargetSelf);
+		assert_ok!(Consent::break_glass(o(), PATIENT, r));
+		assert_noop!(Consent::break_glass(o(), PATIENT, r), Error::<Test>::BreakGlassAlreadyOpen);
+		// Another patient is a separate window.
+		assert_ok!(Consent::break_glass(o(), OTHER_PATIENT, r));
+		NextBreakGlassId::<Test>::put(u64::MAX);
+		MockProviders::set(STRANGER, &[Role::Emergency]);
+		assert_noop!(
+			Consent::break_glass(RuntimeOrigin::signed(STRANGER), PATIENT, r),
+			Error::<Test>::BreakGlassIdOverflow
+		);
+	});
+}
+
+#[test]
+fn expired_window_not_yet_swept_can_be_reopened() {
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::Other;
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		System::set_block_number(1 + BREAK_GLASS);
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert_eq!(OpenWindows::<Test>::get(PATIENT, ER_HOSPITAL).map(|w| w.id), Some(1));
+		assert_eq!(QueuedExpiries::<Test>::get(), 1);
+		assert_eq!(BreakGlassTallies::<Test>::get(ER_HOSPITAL).opened, 2);
+		try_state();
+	});
+}
+
+#[test]
+fn review_records_the_verdict_and_the_tally() {
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::Other;
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), OTHER_PATIENT, r));
+		assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), 0, Verdict::Unjustified));
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassReviewed {
+				id: 0,
+				provider: ER_HOSPITAL,
+				verdict: Verdict::Unjustified,
+				unjustified_total: 1,
+			}
+		);
+		assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), 1, Verdict::Justified));
+		assert_eq!(
+			BreakGlassTallies::<Test>::get(ER_HOSPITAL),
+			BreakGlassTally { opened: 2, justified: 1, unjustified: 1 }
+		);
+		assert_eq!(BreakGlassAccesses::<Test>::get(0).map(|a| a.review), Some(Review::Unjustified));
+		try_state();
+	});
+}
+
+#[test]
+fn review_errors_and_origin() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Consent::review_break_glass(RuntimeOrigin::root(), 0, Verdict::Justified),
+			Error::<Test>::UnknownBreakGlass
+		);
+		assert_ok!(Consent::break_glass(
+			RuntimeOrigin::signed(ER_HOSPITAL),
+			PATIENT,
+			BreakGlassReason::Other
+		));
+		for who in [PATIENT, ER_HOSPITAL, STRANGER] {
+			assert_noop!(
+				Consent::review_break_glass(RuntimeOrigin::signed(who), 0, Verdict::Justified),
+				DispatchError::BadOrigin
+			);
+		}
+		assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), 0, Verdict::Justified));
+		assert_noop!(
+			Consent::review_break_glass(RuntimeOrigin::root(), 0, Verdict::Unjustified),
+			Error::<Test>::AlreadyReviewed
+		);
+	});
+}
+
+// ---- log_access ----
+
+#[test]
+fn log_access_with_consent_emits_the_audit_event() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		assert_ok!(log(CLINIC, 1, Scope::Labs, Purpose::Payment));
+		assert_eq!(
+			last_event(),
+			Event::AccessLogged {
+				patient: PATIENT,
+				accessor: CLINIC,
+				record_id: record_id(1),
+				scope: Scope::Labs,
+				purpose: Purpose::Payment,
+				basis: AccessBasis::Consent,
+			}
+		);
+	});
+}
+
+#[test]
+fn log_access_denied_without_consent_wrong_scope_or_purpose() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		assert_ok!(grant_to(CLINIC, None));
+		assert_noop!(log(CLINIC, 1, Scope::Genomics, Purpose::Treatment), Error::<Test>::ScopeNotGranted);
+		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Research), Error::<Test>::PurposeNotGranted);
+		// A grant to the clinic is not a grant to the insurer.
+		assert_noop!(log(INSURER, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+	});
+}
+
+#[test]
+fn log_access_checks_the_record() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		assert_noop!(log(CLINIC, 9, Scope::Clinical, Purpose::Treatment), Error::<Test>::UnknownRecord);
+		// Record 3 is OTHER_PATIENT's.
+		assert_noop!(
+			log(CLINIC, 3, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::RecordNotOfPatient
+		);
+	});
+}
+
+#[test]
+fn log_access_needs_an_active_provider() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(STRANGER, None));
+		assert_noop!(
+			log(STRANGER, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::NotActiveProvider
+		);
+		assert_ok!(grant_to(CLINIC, None));
+		MockProviders::deactivate(CLINIC);
+		assert_noop!(
+			log(CLINIC, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::NotActiveProvider
+		);
+		assert_noop!(
+			Consent::log_access(
+				RuntimeOrigin::root(),
+				PATIENT,
+				record_id(1),
+				Scope::Clinical,
+				Purpose::Treatment
+			),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn log_access_batch_logs_every_entry() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		assert_ok!(Consent::grant(
+			RuntimeOrigin::signed(OTHER_PATIENT),
+			CLINIC,
+			scopes(&[Scope::Imaging]),
+			purposes(&[Purpose::Operations]),
+			None,
+			None
+		));
+		let entries: BoundedVec<_, _> = vec![
+			entry(PATIENT, 1, Scope::Clinical, Purpose::Treatment),
+			entry(PATIENT, 2, Scope::Labs, Purpose::Payment),
+			entry(OTHER_PATIENT, 3, Scope::Imaging, Purpose::Operations),
+		]
+		.try_into()
+		.expect("within bound");
+		assert_ok!(Consent::log_access_batch(RuntimeOrigin::signed(CLINIC), entries));
+		let logged: Vec<_> = events()
+			.into_iter()
+			.filter(|e| matches!(e, Event::AccessLogged { .. }))
+			.collect();
+		assert_eq!(logged.len(), 3);
+		assert_eq!(
+			logged[2],
+			Event::AccessLogged {
+				patient: OTHER_PATIENT,
+				accessor: CLINIC,
+				record_id: record_id(3),
+				scope: Scope::Imaging,
+				purpose: Purpose::Operations,
+				basis: AccessBasis::Consent,
+			}
+		);
+	});
+}
+
+#[test]
+fn log_access_batch_is_all_or_nothing_and_names_the_entry() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		let entries: BoundedVec<_, _> = vec![
+			entry(PATIENT, 1, Scope::Clinical, Purpose::Treatment),
+			entry(PATIENT, 2, Scope::Labs, Purpose::Treatment),
+			entry(PATIENT, 2, Scope::Genomics, Purpose::Treatment),
+		]
+		.try_into()
+		.expect("within bound");
+		assert_noop!(
+			Consent::log_access_batch(RuntimeOrigin::signed(CLINIC), entries),
+			Error::<Test>::BatchEntryDenied { index: 2, reason: AccessDenial::ScopeNotGranted }
+		);
+		let unknown: BoundedVec<_, _> =
+			vec![entry(PATIENT, 9, Scope::Clinical, Purpose::Treatment)].try_into().expect("ok");
+		assert_noop!(
+			Consent::log_access_batch(RuntimeOrigin::signed(CLINIC), unknown),
+			Error::<Test>::BatchEntryDenied { index: 0, reason: AccessDenial::UnknownRecord }
+		);
+	});
+}
+
+#[test]
+fn log_access_batch_errors_and_origin() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Consent::log_access_batch(RuntimeOrigin::signed(CLINIC), BoundedVec::new()),
+			Error::<Test>::EmptyBatch
+		);
+		let one: BoundedVec<_, _> =
+			vec![entry(PATIENT, 1, Scope::Clinical, Purpose::Treatment)].try_into().expect("ok");
+		assert_noop!(
+			Consent::log_access_batch(RuntimeOrigin::signed(STRANGER), one.clone()),
+			Error::<Test>::NotActiveProvider
+		);
+		assert_noop!(
+			Consent::log_access_batch(RuntimeOrigin::root(), one),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn batch_error_fits_the_module_error_size() {
+	use codec::Encode;
+	let e = Error::<Test>::BatchEntryDenied { index: u16::MAX, reason: AccessDenial::RecordNotOfPatient };
+	assert!(e.encode().len() <= frame_support::MAX_MODULE_ERROR_ENCODED_SIZE);
+}
+
+// ---- queries and the trait ----
+
+#[test]
+fn consent_check_trait_and_queries() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::grant(
+			RuntimeOrigin::signed(PATIENT),
+			INSURER,
+			scopes(&[Scope::Billing]),
+			purposes(&[Purpose::Payment]),
+			None,
+			None
+		));
+		assert_ok!(grant_to(CLINIC, None));
+		assert!(<Consent as ConsentCheck<u64>>::has_access(
+			&PATIENT,
+			&INSURER,
+			Scope::Billing,
+			Purpose::Payment
+		));
+		assert!(!<Consent as ConsentCheck<u64>>::has_access(
+			&PATIENT,
+			&INSURER,
+			Scope::Clinical,
+			Purpose::Payment
+		));
+		let mut grants: Vec<u64> = Consent::grants_of(&PATIENT).into_iter().map(|(g, _)| g).collect();
+		grants.sort();
+		assert_eq!(grants, vec![CLINIC, INSURER]);
+		assert!(Consent::grants_of(&OTHER_PATIENT).is_empty());
+	});
+}
+
+#[test]
+fn expired_grant_does_not_hide_an_open_break_glass_window() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(ER_HOSPITAL, Some(3)));
+		System::set_block_number(3);
+		assert_eq!(
+			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
+			Err(AccessDenial::ConsentExpired)
+		);
+		assert_ok!(Consent::break_glass(
+			RuntimeOrigin::signed(ER_HOSPITAL),
+			PATIENT,
+			BreakGlassReason::LifeThreatening
+		));
+		assert_eq!(
+			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
+			Ok(AccessBasis::BreakGlass(0))
+		);
+		// A live grant takes precedence as the basis.
+		assert_ok!(grant_to(ER_HOSPITAL, None));
+		assert_eq!(
+			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
+			Ok(AccessBasis::Consent)
+		);
+		try_state();
+	});
+}
