@@ -55,7 +55,7 @@ fn last_event() -> Event<Test> {
 			RuntimeEvent::ClaimsModule(e) => Some(e),
 			_ => None,
 		})
-		.last()
+		.next_back()
 		.expect("an event")
 }
 

@@ -100,6 +100,9 @@ pub enum ClaimStatus<Balance, BlockNumber> {
 	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxRecords))]
+// The `NoBound` derives restate the generics' bounds on the fields; the bounds are needed here
+// because `MaxRecords` (a `Get` type) is neither `Clone` nor `Debug`.
+#[allow(clippy::multiple_bound_locations)]
 pub struct Claim<
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,

@@ -4,7 +4,11 @@
 use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::{traits::Get, weights::WeightMeter, BoundedVec};
+use frame_support::{
+	traits::{EnsureOrigin, Get},
+	weights::WeightMeter,
+	BoundedVec,
+};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use healthchain_primitives::{
 	Purpose, Purposes, RecordId, RecordInfo, RecordRegistry, Role, Roles, Scope, Scopes,
@@ -32,7 +36,7 @@ fn all_purposes() -> Purposes {
 }
 
 /// `patient` grants `grantee` everything, with the default (maximum) expiry.
-fn grant<T: Config>(patient: &T::AccountId, grantee: &T::AccountId) -> Result<(), BenchmarkError> {
+fn grant_all<T: Config>(patient: &T::AccountId, grantee: &T::AccountId) -> Result<(), BenchmarkError> {
 	Pallet::<T>::grant(
 		RawOrigin::Signed(patient.clone()).into(),
 		grantee.clone(),
@@ -70,10 +74,21 @@ fn record_of<T: Config>(n: u32, patient: &T::AccountId, author: &T::AccountId) -
 mod benchmarks {
 	use super::*;
 
+	/// Replacing an existing grant (unqueue the old expiry, queue the new) is the heavier
+	/// path than a first grant.
 	#[benchmark]
-	fn grant() {
+	fn grant() -> Result<(), BenchmarkError> {
 		let patient: T::AccountId = whitelisted_caller();
 		let grantee: T::AccountId = account("grantee", 0, 0);
+		Pallet::<T>::grant(
+			RawOrigin::Signed(patient.clone()).into(),
+			grantee.clone(),
+			Scopes::from(Scope::Clinical),
+			Purposes::from(Purpose::Treatment),
+			Some(frame_system::Pallet::<T>::block_number().saturating_add(One::one())),
+			None,
+		)
+		.map_err(|_| BenchmarkError::Stop("first grant failed"))?;
 		let digest = H256::repeat_byte(9);
 
 		#[extrinsic_call]
@@ -88,7 +103,7 @@ mod benchmarks {
 
 		let expires_at =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::MaxGrantDuration::get());
-		assert_last_event::<T>(Event::ConsentGranted {
+		assert_last_event::<T>(Event::ConsentUpdated {
 			patient: patient.clone(),
 			grantee,
 			scopes: all_scopes(),
@@ -97,13 +112,14 @@ mod benchmarks {
 			consent_digest: Some(digest),
 			by: patient,
 		});
+		Ok(())
 	}
 
 	#[benchmark]
 	fn revoke() -> Result<(), BenchmarkError> {
 		let patient: T::AccountId = whitelisted_caller();
 		let grantee: T::AccountId = account("grantee", 0, 0);
-		grant::<T>(&patient, &grantee)?;
+		grant_all::<T>(&patient, &grantee)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), grantee.clone());
@@ -153,7 +169,7 @@ mod benchmarks {
 		fill_guardians::<T>(&patient, &guardian)?;
 		let grantee: T::AccountId = account("grantee", 0, 0);
 		// Replacing a grant (unqueue + queue) is the heavier path.
-		grant::<T>(&patient, &grantee)?;
+		grant_all::<T>(&patient, &grantee)?;
 
 		#[extrinsic_call]
 		_(
@@ -176,7 +192,7 @@ mod benchmarks {
 		let guardian: T::AccountId = whitelisted_caller();
 		fill_guardians::<T>(&patient, &guardian)?;
 		let grantee: T::AccountId = account("grantee", 0, 0);
-		grant::<T>(&patient, &grantee)?;
+		grant_all::<T>(&patient, &grantee)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(guardian.clone()), patient.clone(), grantee.clone());
@@ -276,7 +292,7 @@ mod benchmarks {
 		let mut entries = Vec::new();
 		for i in 0..n {
 			let patient: T::AccountId = account("patient", i, 0);
-			grant::<T>(&patient, &clinic)?;
+			grant_all::<T>(&patient, &clinic)?;
 			entries.push(AccessEntry {
 				record_id: record_of::<T>(i, &patient, &clinic),
 				patient,
@@ -299,7 +315,7 @@ mod benchmarks {
 	fn sweep_blocks(n: Linear<1, 100>) -> Result<(), BenchmarkError> {
 		let patient: T::AccountId = account("patient", 0, 0);
 		let grantee: T::AccountId = account("grantee", 0, 0);
-		grant::<T>(&patient, &grantee)?;
+		grant_all::<T>(&patient, &grantee)?;
 		let start = frame_system::Pallet::<T>::block_number();
 		SweptUpTo::<T>::put(start);
 		let now = start.saturating_add(BlockNumberFor::<T>::from(n));
@@ -320,7 +336,7 @@ mod benchmarks {
 	fn expire_grant() -> Result<(), BenchmarkError> {
 		let patient: T::AccountId = account("patient", 0, 0);
 		let grantee: T::AccountId = account("grantee", 0, 0);
-		grant::<T>(&patient, &grantee)?;
+		grant_all::<T>(&patient, &grantee)?;
 		let at = Grants::<T>::get(&patient, &grantee)
 			.map(|g| g.expires_at)
 			.ok_or(BenchmarkError::Stop("no grant"))?;
