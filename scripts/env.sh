@@ -6,5 +6,5 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/healthchain/target}"
 export HEALTHCHAIN_DIGEST_TARGET="${HEALTHCHAIN_DIGEST_TARGET:-$(dirname "$CARGO_TARGET_DIR")/digest-target}"
 # The one profile used for the node and for every test.
 export HEALTHCHAIN_PROFILE=release
-HEALTHCHAIN_NODE="$CARGO_TARGET_DIR/release/healthchain-node"
+HEALTHCHAIN_NODE="${HEALTHCHAIN_NODE:-$CARGO_TARGET_DIR/release/healthchain-node}"
 export HEALTHCHAIN_NODE

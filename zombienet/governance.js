@@ -46,25 +46,35 @@ async function run(nodeName, networkInfo) {
     const sessionLength = (await api.query.validatorSet.sessionBlocks()).toNumber();
     log(`eve admitted at block ${admittedAt}; sessions of ${sessionLength} blocks`);
 
-    // 5. In the active set, then authoring.
+    // 5. In the active set, then authoring: a block whose Aura slot falls to eve's aura key
+    // (the first 32 bytes of the keys her node generated).
+    const eveAura = generated.keys.slice(0, 2 + 64);
     const deadline = admittedAt + MAX_SESSIONS * sessionLength;
+    const authorAura = async (header) => {
+      const pre = header.digest.logs.find((l) => l.isPreRuntime && l.asPreRuntime[0].toString() === 'aura');
+      if (!pre) return null;
+      const slot = api.createType('u64', pre.asPreRuntime[1]).toBigInt();
+      const authorities = await (await api.at(header.parentHash)).query.aura.authorities();
+      return authorities[Number(slot % BigInt(authorities.length))].toHex();
+    };
     const authored = await new Promise((resolve, reject) => {
       let unsub = () => {};
       const timer = setTimeout(() => { unsub(); reject(new Error('timed out waiting for eve to author')); },
         (MAX_SESSIONS * sessionLength + 10) * 6_000 + STEP_TIMEOUT_MS);
-      api.derive.chain.subscribeNewHeads((header) => {
+      api.rpc.chain.subscribeNewHeads(async (header) => {
         const n = header.number.toNumber();
-        const author = header.author?.toString();
-        if (author === eve.address) { clearTimeout(timer); unsub(); resolve(n); }
-        else if (n > deadline) {
-          clearTimeout(timer); unsub();
-          reject(new Error(`eve did not author by block ${deadline} (${MAX_SESSIONS} sessions)`));
-        }
+        try {
+          if ((await authorAura(header)) === eveAura) { clearTimeout(timer); unsub(); resolve(n); }
+          else if (n > deadline) {
+            clearTimeout(timer); unsub();
+            reject(new Error(`eve did not author by block ${deadline} (${MAX_SESSIONS} sessions)`));
+          }
+        } catch (e) { clearTimeout(timer); unsub(); reject(e); }
       }).then((u) => { unsub = u; }, reject);
     });
-    const validators = (await api.query.session.validators()).map(String);
+    const validators = await api.query.session.validators();
     log(`eve authored block ${authored}; session validators: ${validators.length}`);
-    if (!validators.includes(eve.address)) throw new Error('eve not in session.validators');
+    if (!validators.some((v) => v.eq(eve.publicKey))) throw new Error('eve not in session.validators');
     return authored;
   } finally {
     await eveNode.disconnect();

@@ -51,6 +51,11 @@ impl SubstrateCli for Cli {
 /// Parse and run command line arguments.
 pub fn run() -> sc_cli::Result<()> {
 	let cli = Cli::from_args();
+	// Accounts in RPC parameters and answers (`consent_*`, `claims_*`, `system_*`) and in the
+	// `key` subcommand use the chain's own SS58 prefix; the generic format 42 is accepted too.
+	sp_core::crypto::set_default_ss58_version(sp_core::crypto::Ss58AddressFormat::custom(
+		healthchain_runtime::SS58_PREFIX,
+	));
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

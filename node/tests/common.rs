@@ -74,6 +74,10 @@ pub struct NodeSpec<'a> {
 
 impl Node {
 	pub fn start(spec: NodeSpec<'_>) -> Node {
+		// Accounts print in the chain's SS58 format, as the node answers them.
+		sp_core::crypto::set_default_ss58_version(sp_core::crypto::Ss58AddressFormat::custom(
+			healthchain_runtime::SS58_PREFIX,
+		));
 		let rpc_port = free_port();
 		let p2p_port = spec.p2p_port.unwrap_or_else(free_port);
 		let log = spec.log_dir.join(format!("{}.log", spec.name));

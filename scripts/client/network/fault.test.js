@@ -12,14 +12,13 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect } from '../src/index.js';
-import { startNode, nodeBinary } from '../src/node.js';
+import { startNode } from '../src/node.js';
+import { fourValidatorSpec } from '../src/spec.js';
 
 const NAMES = ['alice', 'bob', 'charlie', 'dave'];
 const PER_PHASE = 20; // transfers submitted in each phase
@@ -33,21 +32,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The `local` spec with dave as a fourth validator, provider organisation and session key. */
-async function fourValidatorSpec() {
-  await cryptoWaitReady();
-  const spec = JSON.parse(execFileSync(nodeBinary(), ['build-spec', '--chain', 'local'],
-    { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const patch = spec.genesis.runtimeGenesis.patch;
-  const sr = new Keyring({ type: 'sr25519' }).addFromUri('//Dave');
-  const ed = new Keyring({ type: 'ed25519' }).addFromUri('//Dave');
-  patch.session.keys.push([sr.address, sr.address, { aura: sr.address, grandpa: ed.address }]);
-  patch.validatorSet.initialValidators.push(sr.address);
-  const [, , , expiry] = patch.providers.providers[0];
-  patch.providers.providers.push([sr.address, 2 /* Clinic */, '0x' + '04'.repeat(32), expiry]);
-  spec.id = 'healthchain_fault';
+/** The 4-validator `local` spec, written to the test's directory. */
+async function fourValidatorSpecFile() {
   const file = path.join(dir, 'spec.json');
-  writeFileSync(file, JSON.stringify(spec));
+  writeFileSync(file, JSON.stringify(await fourValidatorSpec()));
   return file;
 }
 
@@ -90,7 +78,7 @@ async function submitBatch(api, signer, to, n) {
 
 test('4 validators: one down keeps finality, two down stall it, restart recovers, nothing lost',
   { timeout: 15 * 60_000 }, async () => {
-    const specFile = await fourValidatorSpec();
+    const specFile = await fourValidatorSpecFile();
     const alice = await start('alice', specFile);
     const aliceId = await (await fetch(`http://127.0.0.1:${alice.rpcPort}`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
