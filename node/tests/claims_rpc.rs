@@ -113,9 +113,8 @@ fn claims_submit_adjudicate_settle_and_dispute_on_a_dev_node() {
 			record_ids: vec![r2].try_into().expect("bound"),
 		}),
 	);
-	let (_, e) = wait_for_event(&mut node, from, TIMEOUT, "duplicate refused", |e| {
-		failed_with(e).is_some()
-	});
+	let (_, e) =
+		wait_for_event(&mut node, from, TIMEOUT, "duplicate refused", |e| failed_with(e).is_some());
 	assert_eq!(failed_with(&e), Some(pallet_claims::Error::<Runtime>::DuplicateClaim.into()));
 
 	let insurer_before = balances(&node, &Charlie.to_account_id());
@@ -177,8 +176,7 @@ fn claims_submit_adjudicate_settle_and_dispute_on_a_dev_node() {
 	);
 	let from = node.best_number().expect("best");
 	node.wait_for("denied", TIMEOUT, |n| {
-		n.rpc("claims_get", serde_json::json!([1]))
-			.filter(|c| c["status"]["state"] == "denied")
+		n.rpc("claims_get", serde_json::json!([1])).filter(|c| c["status"]["state"] == "denied")
 	});
 	submit(
 		&node,
@@ -198,7 +196,10 @@ fn claims_submit_adjudicate_settle_and_dispute_on_a_dev_node() {
 		&node,
 		Alice,
 		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-			call: Box::new(claims_call(pallet_claims::Call::resolve_dispute { claim_id: 1, award })),
+			call: Box::new(claims_call(pallet_claims::Call::resolve_dispute {
+				claim_id: 1,
+				award,
+			})),
 		}),
 	);
 	wait_for_event(&mut node, from, TIMEOUT, "DisputeResolved", |e| {

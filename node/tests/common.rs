@@ -327,11 +327,12 @@ pub fn events_at(node: &Node, number: u64) -> Vec<EventRecord> {
 	if hash.is_null() {
 		return Vec::new();
 	}
-	let key = [sp_core::hashing::twox_128(b"System"), sp_core::hashing::twox_128(b"Events")].concat();
+	let key =
+		[sp_core::hashing::twox_128(b"System"), sp_core::hashing::twox_128(b"Events")].concat();
 	match node.rpc("state_getStorage", serde_json::json!([hex(&key), hash])) {
 		Some(v) if !v.is_null() => {
 			Vec::<EventRecord>::decode(&mut &unhex(&v)[..]).expect("events decode")
-		},
+		}
 		_ => Vec::new(),
 	}
 }

@@ -90,7 +90,8 @@ fn consent_grant_log_revoke_and_break_glass_through_rpc() {
 		}),
 	);
 	node.wait_for("Bob has access", TIMEOUT, |n| {
-		(has_access(n, &bob, "clinical", "treatment") == Some(serde_json::json!(true))).then_some(())
+		(has_access(n, &bob, "clinical", "treatment") == Some(serde_json::json!(true)))
+			.then_some(())
 	});
 	node.wait_for("both grants listed", TIMEOUT, |n| {
 		n.rpc("consent_grantsOf", serde_json::json!([dave]))
@@ -99,10 +100,7 @@ fn consent_grant_log_revoke_and_break_glass_through_rpc() {
 	assert_eq!(has_access(&node, &bob, "LABS", "Treatment"), Some(serde_json::json!(true)));
 	assert_eq!(has_access(&node, &bob, "genomics", "treatment"), Some(serde_json::json!(false)));
 	assert_eq!(
-		node.rpc(
-			"consent_accessBasis",
-			serde_json::json!([dave, bob, "clinical", "research"])
-		),
+		node.rpc("consent_accessBasis", serde_json::json!([dave, bob, "clinical", "research"])),
 		Some(serde_json::json!({"allowed": false, "reason": "purposeNotGranted"}))
 	);
 	let grants = node.rpc("consent_grantsOf", serde_json::json!([dave])).expect("grants");
@@ -146,9 +144,8 @@ fn consent_grant_log_revoke_and_break_glass_through_rpc() {
 	});
 	let from = node.best_number().expect("best");
 	submit(&node, Bob, log_access(record, Scope::Labs, Purpose::Treatment));
-	let (block, e) = wait_for_event(&mut node, from, TIMEOUT, "refused logAccess", |e| {
-		failed_with(e).is_some()
-	});
+	let (block, e) =
+		wait_for_event(&mut node, from, TIMEOUT, "refused logAccess", |e| failed_with(e).is_some());
 	assert_eq!(
 		failed_with(&e),
 		Some(pallet_consent::Error::<Runtime>::ConsentMissing.into()),
@@ -206,7 +203,10 @@ fn consent_grant_log_revoke_and_break_glass_through_rpc() {
 	// Bad RPC input is an error, not a crash.
 	assert_eq!(has_access(&node, &bob, "xrays", "treatment"), None);
 	assert_eq!(has_access(&node, &bob, "clinical", "marketing"), None);
-	assert_eq!(node.rpc("consent_breakGlass", serde_json::json!([999])), Some(serde_json::Value::Null));
+	assert_eq!(
+		node.rpc("consent_breakGlass", serde_json::json!([999])),
+		Some(serde_json::Value::Null)
+	);
 
 	let status = node.stop(Duration::from_secs(60));
 	assert!(status.success());

@@ -19,9 +19,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
-	Claims, Consent, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Claims, Consent, Executive, Grandpa,
+	InherentDataExt, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	System, TransactionPayment, VERSION,
 };
 use healthchain_primitives::{Digest, Purpose, RecordId, Scope};
 use pallet_claims::{ClaimId, ClaimInfo};

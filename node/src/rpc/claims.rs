@@ -58,17 +58,17 @@ impl From<ClaimStatus<Balance, BlockNumber>> for StatusJson {
 			ClaimStatus::Submitted => Self::Submitted,
 			ClaimStatus::Approved { approved, at } => {
 				Self::Approved { approved: approved.to_string(), at }
-			},
+			}
 			ClaimStatus::Denied { reason, at } => Self::Denied { reason: reason.0, at },
 			ClaimStatus::Settled { paid, adjudicated_at } => {
 				Self::Settled { paid: paid.to_string(), adjudicated_at }
-			},
+			}
 			ClaimStatus::Disputed { paid, reason, at } => {
 				Self::Disputed { paid: paid.to_string(), reason, at }
-			},
+			}
 			ClaimStatus::Resolved { paid, award, at } => {
 				Self::Resolved { paid: paid.to_string(), award: award.to_string(), at }
-			},
+			}
 			ClaimStatus::Withdrawn { at } => Self::Withdrawn { at },
 		}
 	}
@@ -183,8 +183,9 @@ mod tests {
 			j,
 			serde_json::json!({"state": "settled", "paid": "1000000000000000000000", "adjudicatedAt": 7})
 		);
-		let j = serde_json::to_value(StatusJson::from(ClaimStatus::<Balance, BlockNumber>::Submitted))
-			.expect("json");
+		let j =
+			serde_json::to_value(StatusJson::from(ClaimStatus::<Balance, BlockNumber>::Submitted))
+				.expect("json");
 		assert_eq!(j, serde_json::json!({"state": "submitted"}));
 	}
 }

@@ -80,18 +80,16 @@ pub fn parse_scope(name: &str) -> Result<Scope, ErrorObjectOwned> {
 
 /// Parse a purpose name, case-insensitive.
 pub fn parse_purpose(name: &str) -> Result<Purpose, ErrorObjectOwned> {
-	Purpose::ALL
-		.iter()
-		.copied()
-		.find(|p| purpose_name(*p).eq_ignore_ascii_case(name))
-		.ok_or_else(|| {
+	Purpose::ALL.iter().copied().find(|p| purpose_name(*p).eq_ignore_ascii_case(name)).ok_or_else(
+		|| {
 			let valid: Vec<String> = Purpose::ALL.iter().map(|p| purpose_name(*p)).collect();
 			ErrorObject::owned(
 				INVALID_PARAM,
 				format!("unknown purpose '{name}'; valid: {}", valid.join(", ")),
 				None::<()>,
 			)
-		})
+		},
+	)
 }
 
 fn scope_names(set: Scopes) -> Vec<String> {
@@ -122,12 +120,9 @@ pub struct AccessJson {
 impl From<Result<AccessBasis, AccessDenial>> for AccessJson {
 	fn from(r: Result<AccessBasis, AccessDenial>) -> Self {
 		match r {
-			Ok(AccessBasis::Consent) => Self {
-				allowed: true,
-				basis: Some("consent"),
-				break_glass_id: None,
-				reason: None,
-			},
+			Ok(AccessBasis::Consent) => {
+				Self { allowed: true, basis: Some("consent"), break_glass_id: None, reason: None }
+			}
 			Ok(AccessBasis::BreakGlass(id)) => Self {
 				allowed: true,
 				basis: Some("breakGlass"),
@@ -238,8 +233,7 @@ pub trait ConsentRpcApi<BlockHash> {
 
 	/// The patient's guardians.
 	#[method(name = "guardiansOf")]
-	fn guardians_of(&self, patient: AccountId, at: Option<BlockHash>)
-		-> RpcResult<Vec<AccountId>>;
+	fn guardians_of(&self, patient: AccountId, at: Option<BlockHash>) -> RpcResult<Vec<AccountId>>;
 
 	/// A break-glass access.
 	#[method(name = "breakGlass")]
@@ -400,9 +394,12 @@ mod tests {
 
 	#[test]
 	fn access_json_shapes() {
-		let j = serde_json::to_value(AccessJson::from(Ok(AccessBasis::BreakGlass(3))))
-			.expect("json");
-		assert_eq!(j, serde_json::json!({"allowed": true, "basis": "breakGlass", "breakGlassId": 3}));
+		let j =
+			serde_json::to_value(AccessJson::from(Ok(AccessBasis::BreakGlass(3)))).expect("json");
+		assert_eq!(
+			j,
+			serde_json::json!({"allowed": true, "basis": "breakGlass", "breakGlassId": 3})
+		);
 		let j = serde_json::to_value(AccessJson::from(Err(AccessDenial::ConsentExpired)))
 			.expect("json");
 		assert_eq!(j, serde_json::json!({"allowed": false, "reason": "consentExpired"}));

@@ -19,6 +19,13 @@ use healthchain_primitives::{
 use sp_core::H256;
 use sp_runtime::traits::{Bounded, Saturating};
 
+/// A 32-byte id from a number (`H256::from_low_u64_be` needs std).
+fn id_from(n: u64) -> H256 {
+	let mut bytes = [0u8; 32];
+	bytes[24..].copy_from_slice(&n.to_be_bytes());
+	H256(bytes)
+}
+
 fn assert_last_event<T: Config>(event: Event<T>) {
 	frame_system::Pallet::<T>::assert_last_event(<T as Config>::RuntimeEvent::from(event).into());
 }
@@ -43,13 +50,21 @@ fn parties<T: Config>() -> Parties<T> {
 	Parties { provider, insurer, patient }
 }
 
-fn records<T: Config>(p: &Parties<T>, n: u32, salt: u32) -> BoundedVec<RecordId, T::MaxRecordsPerClaim> {
+fn records<T: Config>(
+	p: &Parties<T>,
+	n: u32,
+	salt: u32,
+) -> BoundedVec<RecordId, T::MaxRecordsPerClaim> {
 	let ids: Vec<RecordId> = (0..n)
 		.map(|i| {
-			let id = H256::from_low_u64_be((u64::from(salt) << 32) | u64::from(i));
+			let id = id_from((u64::from(salt) << 32) | u64::from(i));
 			T::Records::insert_for_benchmarks(
 				&id,
-				RecordInfo { subject: p.patient.clone(), author: p.provider.clone(), retracted: false },
+				RecordInfo {
+					subject: p.patient.clone(),
+					author: p.provider.clone(),
+					retracted: false,
+				},
 			);
 			id
 		})
@@ -177,8 +192,12 @@ mod benchmarks {
 	fn resolve_dispute() -> Result<(), BenchmarkError> {
 		let p = parties::<T>();
 		let id = adjudicated::<T>(&p, Decision::Deny(ReasonCode(1)))?;
-		Pallet::<T>::dispute(RawOrigin::Signed(p.provider.clone()).into(), id, H256::repeat_byte(9))
-			.map_err(|_| BenchmarkError::Stop("dispute failed"))?;
+		Pallet::<T>::dispute(
+			RawOrigin::Signed(p.provider.clone()).into(),
+			id,
+			H256::repeat_byte(9),
+		)
+		.map_err(|_| BenchmarkError::Stop("dispute failed"))?;
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let award = amount::<T>();

@@ -335,7 +335,10 @@ pub mod pallet {
 			);
 			ensure!(!record_ids.is_empty(), Error::<T>::NoRecords);
 			for (i, id) in record_ids.iter().enumerate() {
-				ensure!(!record_ids.iter().skip(i + 1).any(|o| o == id), Error::<T>::DuplicateRecord);
+				ensure!(
+					!record_ids.iter().skip(i + 1).any(|o| o == id),
+					Error::<T>::DuplicateRecord
+				);
 				let info = T::Records::record_info(id).ok_or(Error::<T>::UnknownRecord)?;
 				ensure!(info.author == provider, Error::<T>::RecordNotByProvider);
 				ensure!(info.subject == patient, Error::<T>::RecordNotOfPatient);
@@ -403,13 +406,13 @@ pub mod pallet {
 					ensure!(!x.is_zero(), Error::<T>::ZeroAmount);
 					ensure!(x <= claim.amount, Error::<T>::PartialExceedsClaim);
 					x
-				},
+				}
 				Decision::Deny(reason) => {
 					claim.status = ClaimStatus::Denied { reason, at: now };
 					Claims::<T>::insert(claim_id, claim);
 					Self::deposit_event(Event::ClaimDenied { claim_id, insurer, reason });
 					return Ok(());
-				},
+				}
 			};
 			T::Currency::hold(&HoldReason::ClaimEscrow.into(), &insurer, approved)
 				.map_err(|_| Error::<T>::InsurerCannotPay)?;
@@ -458,34 +461,33 @@ pub mod pallet {
 			ensure!(claim.provider == provider, Error::<T>::NotClaimProvider);
 			ensure!(!reason_digest.is_zero(), Error::<T>::InvalidDigest);
 			let now = frame_system::Pallet::<T>::block_number();
-			let within = |decided: BlockNumberFor<T>| {
-				now < decided.saturating_add(T::DisputeWindow::get())
-			};
+			let within =
+				|decided: BlockNumberFor<T>| now < decided.saturating_add(T::DisputeWindow::get());
 
 			let (paid, escalated, escrow) = match claim.status {
 				ClaimStatus::Submitted => {
 					let due = claim.submitted_at.saturating_add(T::AdjudicationDeadline::get());
 					ensure!(now >= due, Error::<T>::AdjudicationNotOverdue);
 					(Zero::zero(), true, None)
-				},
+				}
 				ClaimStatus::Denied { at, .. } => {
 					ensure!(within(at), Error::<T>::DisputeWindowClosed);
 					(Zero::zero(), false, None)
-				},
+				}
 				ClaimStatus::Approved { approved, at } => {
 					ensure!(approved < claim.amount, Error::<T>::NothingToDispute);
 					ensure!(within(at), Error::<T>::DisputeWindowClosed);
 					(approved, false, Some(approved))
-				},
+				}
 				ClaimStatus::Settled { paid, adjudicated_at } => {
 					ensure!(paid < claim.amount, Error::<T>::NothingToDispute);
 					ensure!(within(adjudicated_at), Error::<T>::DisputeWindowClosed);
 					(paid, false, None)
-				},
+				}
 				ClaimStatus::Disputed { .. } => return Err(Error::<T>::AlreadyDisputed.into()),
 				ClaimStatus::Resolved { .. } | ClaimStatus::Withdrawn { .. } => {
 					return Err(Error::<T>::ClaimClosed.into())
-				},
+				}
 			};
 			if let Some(amount) = escrow {
 				Self::pay_escrow(&claim, amount)?;
@@ -524,8 +526,13 @@ pub mod pallet {
 			};
 			ensure!(award <= claim.amount.saturating_sub(paid), Error::<T>::AwardTooHigh);
 			if !award.is_zero() {
-				T::Currency::transfer(&claim.insurer, &claim.provider, award, Preservation::Preserve)
-					.map_err(|_| Error::<T>::InsurerCannotPay)?;
+				T::Currency::transfer(
+					&claim.insurer,
+					&claim.provider,
+					award,
+					Preservation::Preserve,
+				)
+				.map_err(|_| Error::<T>::InsurerCannotPay)?;
 			}
 			let paid_total = paid.saturating_add(award);
 			claim.status = ClaimStatus::Resolved {
@@ -643,13 +650,13 @@ pub mod pallet {
 						ensure!(approved <= claim.amount, "approved more than claimed");
 						let e = escrow.entry(claim.insurer.clone()).or_insert_with(Zero::zero);
 						*e = e.saturating_add(approved);
-					},
-					ClaimStatus::Settled { paid, .. } |
-					ClaimStatus::Disputed { paid, .. } |
-					ClaimStatus::Resolved { paid, .. } => {
+					}
+					ClaimStatus::Settled { paid, .. }
+					| ClaimStatus::Disputed { paid, .. }
+					| ClaimStatus::Resolved { paid, .. } => {
 						ensure!(paid <= claim.amount, "paid more than claimed");
-					},
-					_ => {},
+					}
+					_ => {}
 				}
 			}
 			for (_, _, id) in RecordClaims::<T>::iter() {

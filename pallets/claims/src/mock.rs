@@ -95,9 +95,8 @@ pub struct MockRecords;
 impl MockRecords {
 	/// Anchor `id` about `subject` by `author`.
 	pub fn anchor(id: RecordId, subject: u64, author: u64) {
-		RECORDS.with(|r| {
-			r.borrow_mut().insert(id, RecordInfo { subject, author, retracted: false })
-		});
+		RECORDS
+			.with(|r| r.borrow_mut().insert(id, RecordInfo { subject, author, retracted: false }));
 	}
 	/// Retract `id`.
 	pub fn retract(id: RecordId) {

@@ -157,8 +157,8 @@ fn partial_approval_dispute_and_resolution_pay_up_to_the_claim() {
 				escalated: false,
 			}
 		);
-		assert!(System::events().iter().any(|r| r.event ==
-			RuntimeEvent::ClaimsModule(Event::ClaimSettled {
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::ClaimsModule(Event::ClaimSettled {
 				claim_id: 0,
 				provider: HOSPITAL,
 				paid: 600

@@ -2,8 +2,8 @@
 //! off-chain: the chain keeps its salted digest, the amount, the parties, the supporting record
 //! ids and where the claim is in its lifecycle. Reason codes are numbers, never text.
 
-use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };

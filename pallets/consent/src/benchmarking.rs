@@ -11,11 +11,18 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use healthchain_primitives::{
-	Purpose, Purposes, RecordId, RecordInfo, RecordRegistry, Role, Roles, Scope, Scopes,
-	ProviderRegistry,
+	ProviderRegistry, Purpose, Purposes, RecordId, RecordInfo, RecordRegistry, Role, Roles, Scope,
+	Scopes,
 };
 use sp_core::H256;
 use sp_runtime::traits::{One, Saturating};
+
+/// A 32-byte id from a number (`H256::from_low_u64_be` needs std).
+fn id_from(n: u64) -> H256 {
+	let mut bytes = [0u8; 32];
+	bytes[24..].copy_from_slice(&n.to_be_bytes());
+	H256(bytes)
+}
 
 fn assert_last_event<T: Config>(event: Event<T>) {
 	frame_system::Pallet::<T>::assert_last_event(<T as Config>::RuntimeEvent::from(event).into());
@@ -36,7 +43,10 @@ fn all_purposes() -> Purposes {
 }
 
 /// `patient` grants `grantee` everything, with the default (maximum) expiry.
-fn grant_all<T: Config>(patient: &T::AccountId, grantee: &T::AccountId) -> Result<(), BenchmarkError> {
+fn grant_all<T: Config>(
+	patient: &T::AccountId,
+	grantee: &T::AccountId,
+) -> Result<(), BenchmarkError> {
 	Pallet::<T>::grant(
 		RawOrigin::Signed(patient.clone()).into(),
 		grantee.clone(),
@@ -49,7 +59,10 @@ fn grant_all<T: Config>(patient: &T::AccountId, grantee: &T::AccountId) -> Resul
 }
 
 /// The patient's guardian list filled to the bound, with `guardian` in it.
-fn fill_guardians<T: Config>(patient: &T::AccountId, guardian: &T::AccountId) -> Result<(), BenchmarkError> {
+fn fill_guardians<T: Config>(
+	patient: &T::AccountId,
+	guardian: &T::AccountId,
+) -> Result<(), BenchmarkError> {
 	let max = T::MaxGuardians::get();
 	let mut list: Vec<T::AccountId> =
 		(1..max).map(|i| account::<T::AccountId>("guardian", i, 0)).collect();
@@ -62,7 +75,7 @@ fn fill_guardians<T: Config>(patient: &T::AccountId, guardian: &T::AccountId) ->
 }
 
 fn record_of<T: Config>(n: u32, patient: &T::AccountId, author: &T::AccountId) -> RecordId {
-	let id = H256::from_low_u64_be(u64::from(n) + 1);
+	let id = id_from(u64::from(n) + 1);
 	T::Records::insert_for_benchmarks(
 		&id,
 		RecordInfo { subject: patient.clone(), author: author.clone(), retracted: false },
@@ -124,7 +137,11 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), grantee.clone());
 
-		assert_last_event::<T>(Event::ConsentRevoked { patient: patient.clone(), grantee, by: patient });
+		assert_last_event::<T>(Event::ConsentRevoked {
+			patient: patient.clone(),
+			grantee,
+			by: patient,
+		});
 		Ok(())
 	}
 
@@ -272,7 +289,13 @@ mod benchmarks {
 		.map_err(|_| BenchmarkError::Stop("break_glass failed"))?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(er.clone()), patient.clone(), record_id, Scope::Clinical, Purpose::Treatment);
+		_(
+			RawOrigin::Signed(er.clone()),
+			patient.clone(),
+			record_id,
+			Scope::Clinical,
+			Purpose::Treatment,
+		);
 
 		assert_last_event::<T>(Event::AccessLogged {
 			patient,

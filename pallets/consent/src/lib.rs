@@ -76,8 +76,8 @@ pub mod pallet {
 	use frame_support::{pallet_prelude::*, weights::WeightMeter};
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
-		ConsentCheck, Digest, ProviderRegistry, Purpose, Purposes, RecordId, RecordRegistry,
-		Role, Scope, Scopes,
+		ConsentCheck, Digest, ProviderRegistry, Purpose, Purposes, RecordId, RecordRegistry, Role,
+		Scope, Scopes,
 	};
 	use sp_runtime::traits::{One, Saturating};
 
@@ -395,7 +395,8 @@ pub mod pallet {
 			let patient = ensure_signed(origin)?;
 			ensure!(patient != guardian, Error::<T>::CannotTargetSelf);
 			let mut guardians = Guardians::<T>::get(&patient);
-			let pos = guardians.binary_search(&guardian).err().ok_or(Error::<T>::AlreadyGuardian)?;
+			let pos =
+				guardians.binary_search(&guardian).err().ok_or(Error::<T>::AlreadyGuardian)?;
 			guardians
 				.try_insert(pos, guardian.clone())
 				.map_err(|_| Error::<T>::TooManyGuardians)?;
@@ -519,7 +520,8 @@ pub mod pallet {
 			verdict: Verdict,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let mut access = BreakGlassAccesses::<T>::get(id).ok_or(Error::<T>::UnknownBreakGlass)?;
+			let mut access =
+				BreakGlassAccesses::<T>::get(id).ok_or(Error::<T>::UnknownBreakGlass)?;
 			ensure!(access.review == Review::Pending, Error::<T>::AlreadyReviewed);
 
 			access.review = verdict.into();
@@ -559,8 +561,9 @@ pub mod pallet {
 			let accessor = ensure_signed(origin)?;
 			ensure!(T::Providers::is_active_any(&accessor), Error::<T>::NotActiveProvider);
 			let now = frame_system::Pallet::<T>::block_number();
-			let basis = Self::check_logged_access(&patient, &accessor, &record_id, scope, purpose, now)
-				.map_err(Error::<T>::from)?;
+			let basis =
+				Self::check_logged_access(&patient, &accessor, &record_id, scope, purpose, now)
+					.map_err(Error::<T>::from)?;
 			Self::deposit_event(Event::AccessLogged {
 				patient,
 				accessor,
@@ -647,7 +650,7 @@ pub mod pallet {
 				Some(e) => {
 					ensure!(e > now, Error::<T>::ExpiryInPast);
 					e.min(latest)
-				},
+				}
 			};
 			let previous = Grants::<T>::get(&patient, &grantee);
 			let count = GrantCount::<T>::get(&patient);
@@ -791,9 +794,7 @@ pub mod pallet {
 		pub fn grants_of(
 			patient: &T::AccountId,
 		) -> Vec<(T::AccountId, Grant<T::AccountId, BlockNumberFor<T>>)> {
-			Grants::<T>::iter_prefix(patient)
-				.take(T::MaxGrantsPerPatient::get() as usize)
-				.collect()
+			Grants::<T>::iter_prefix(patient).take(T::MaxGrantsPerPatient::get() as usize).collect()
 		}
 
 		/// Remove expired grants and close ended break-glass windows, from the block after
@@ -856,7 +857,7 @@ pub mod pallet {
 						Self::remove_grant(&a, &b);
 						Self::deposit_event(Event::ConsentExpired { patient: a, grantee: b });
 					}
-				},
+				}
 				Expiring::BreakGlass => {
 					if let Some(w) = OpenWindows::<T>::get(&a, &b).filter(|w| w.expires_at == at) {
 						OpenWindows::<T>::remove(&a, &b);
@@ -866,7 +867,7 @@ pub mod pallet {
 							provider: b,
 						});
 					}
-				},
+				}
 			}
 		}
 
@@ -937,7 +938,7 @@ pub mod pallet {
 				match access.review {
 					Review::Justified => t.justified = t.justified.saturating_add(1),
 					Review::Unjustified => t.unjustified = t.unjustified.saturating_add(1),
-					Review::Pending => {},
+					Review::Pending => {}
 				}
 			}
 			for (provider, tally) in BreakGlassTallies::<T>::iter() {

@@ -1,6 +1,8 @@
 //! `ConsentApi`: read-only queries the node's `consent_*` RPCs (and any light client) call.
 
-use crate::types::{AccessBasis, AccessDenial, BreakGlassAccess, BreakGlassId, BreakGlassTally, Grant};
+use crate::types::{
+	AccessBasis, AccessDenial, BreakGlassAccess, BreakGlassId, BreakGlassTally, Grant,
+};
 use alloc::vec::Vec;
 use codec::Codec;
 use healthchain_primitives::{Purpose, Scope};

@@ -226,7 +226,10 @@ fn revoke_removes_the_grant_in_the_same_block() {
 		assert_ok!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment));
 		assert_ok!(Consent::revoke(RuntimeOrigin::signed(PATIENT), CLINIC));
 		// Same block: the access is already refused.
-		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		assert_noop!(
+			log(CLINIC, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::ConsentMissing
+		);
 		assert!(!Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
 		assert_eq!(Grants::<Test>::get(PATIENT, CLINIC), None);
 		assert_eq!(GrantCount::<Test>::get(PATIENT), 0);
@@ -267,10 +270,7 @@ fn add_and_remove_guardian() {
 		assert_eq!(last_event(), Event::GuardianAdded { patient: PATIENT, guardian: GUARDIAN });
 		assert_ok!(Consent::remove_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN2));
 		assert_eq!(Guardians::<Test>::get(PATIENT).into_inner(), vec![GUARDIAN]);
-		assert_eq!(
-			last_event(),
-			Event::GuardianRemoved { patient: PATIENT, guardian: GUARDIAN2 }
-		);
+		assert_eq!(last_event(), Event::GuardianRemoved { patient: PATIENT, guardian: GUARDIAN2 });
 		assert_ok!(Consent::remove_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN));
 		assert!(!Guardians::<Test>::contains_key(PATIENT));
 		try_state();
@@ -322,7 +322,10 @@ fn guardian_grants_and_revokes_for_the_patient() {
 			last_event(),
 			Event::ConsentRevoked { patient: PATIENT, grantee: CLINIC, by: GUARDIAN }
 		);
-		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		assert_noop!(
+			log(CLINIC, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::ConsentMissing
+		);
 		try_state();
 	});
 }
@@ -433,7 +436,10 @@ fn grant_expires_at_the_exact_boundary_block() {
 		assert_ok!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment));
 		assert!(Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
 		System::set_block_number(20);
-		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentExpired);
+		assert_noop!(
+			log(CLINIC, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::ConsentExpired
+		);
 		assert!(!Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
 		assert_eq!(
 			Consent::access_basis(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment, 20),
@@ -461,7 +467,10 @@ fn on_idle_removes_expired_grants_at_their_block() {
 		assert_eq!(QueuedExpiries::<Test>::get(), 0);
 		assert_eq!(SweptUpTo::<Test>::get(), 7);
 		// After the sweep the grant is simply missing.
-		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		assert_noop!(
+			log(CLINIC, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::ConsentMissing
+		);
 		try_state();
 	});
 }
@@ -488,8 +497,8 @@ fn sweep_stops_when_idle_weight_runs_out_and_resumes() {
 		run_to_block(3);
 		assert_eq!(SweptUpTo::<Test>::get(), 2);
 		// Enough for the base, one block and exactly one entry.
-		let w = <() as WeightInfo>::sweep_blocks(1)
-			.saturating_add(<() as WeightInfo>::expire_grant());
+		let w =
+			<() as WeightInfo>::sweep_blocks(1).saturating_add(<() as WeightInfo>::expire_grant());
 		let mut meter = WeightMeter::with_limit(w);
 		Consent::sweep_expired(3, &mut meter);
 		assert_eq!(GrantCount::<Test>::get(PATIENT), 2);
@@ -523,8 +532,7 @@ fn sweep_work_is_bounded_by_the_idle_weight() {
 		System::set_block_number(800);
 		// Room for the base and 10 blocks: the cursor advances exactly 10 blocks.
 		let base = <() as WeightInfo>::sweep_blocks(0);
-		let per_block =
-			<() as WeightInfo>::sweep_blocks(1).saturating_sub(base);
+		let per_block = <() as WeightInfo>::sweep_blocks(1).saturating_sub(base);
 		let limit = base.saturating_add(per_block.saturating_mul(10));
 		let used = Consent::on_idle(800, limit);
 		assert!(used.all_lte(limit));
@@ -573,7 +581,10 @@ fn break_glass_opens_a_treatment_window_that_closes() {
 			Scope::MentalHealth,
 			Purpose::Treatment
 		));
-		assert!(matches!(last_event(), Event::AccessLogged { basis: AccessBasis::BreakGlass(0), .. }));
+		assert!(matches!(
+			last_event(),
+			Event::AccessLogged { basis: AccessBasis::BreakGlass(0), .. }
+		));
 		assert_noop!(
 			Consent::log_access(
 				RuntimeOrigin::signed(ER_HOSPITAL),
@@ -620,7 +631,10 @@ fn break_glass_needs_an_active_emergency_provider() {
 			Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r),
 			Error::<Test>::NotEmergencyProvider
 		);
-		assert_noop!(Consent::break_glass(RuntimeOrigin::root(), PATIENT, r), DispatchError::BadOrigin);
+		assert_noop!(
+			Consent::break_glass(RuntimeOrigin::root(), PATIENT, r),
+			DispatchError::BadOrigin
+		);
 	});
 }
 
@@ -733,12 +747,24 @@ fn log_access_with_consent_emits_the_audit_event() {
 #[test]
 fn log_access_denied_without_consent_wrong_scope_or_purpose() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		assert_noop!(
+			log(CLINIC, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::ConsentMissing
+		);
 		assert_ok!(grant_to(CLINIC, None));
-		assert_noop!(log(CLINIC, 1, Scope::Genomics, Purpose::Treatment), Error::<Test>::ScopeNotGranted);
-		assert_noop!(log(CLINIC, 1, Scope::Clinical, Purpose::Research), Error::<Test>::PurposeNotGranted);
+		assert_noop!(
+			log(CLINIC, 1, Scope::Genomics, Purpose::Treatment),
+			Error::<Test>::ScopeNotGranted
+		);
+		assert_noop!(
+			log(CLINIC, 1, Scope::Clinical, Purpose::Research),
+			Error::<Test>::PurposeNotGranted
+		);
 		// A grant to the clinic is not a grant to the insurer.
-		assert_noop!(log(INSURER, 1, Scope::Clinical, Purpose::Treatment), Error::<Test>::ConsentMissing);
+		assert_noop!(
+			log(INSURER, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::ConsentMissing
+		);
 	});
 }
 
@@ -746,7 +772,10 @@ fn log_access_denied_without_consent_wrong_scope_or_purpose() {
 fn log_access_checks_the_record() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(grant_to(CLINIC, None));
-		assert_noop!(log(CLINIC, 9, Scope::Clinical, Purpose::Treatment), Error::<Test>::UnknownRecord);
+		assert_noop!(
+			log(CLINIC, 9, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::UnknownRecord
+		);
 		// Record 3 is OTHER_PATIENT's.
 		assert_noop!(
 			log(CLINIC, 3, Scope::Clinical, Purpose::Treatment),
@@ -802,10 +831,8 @@ fn log_access_batch_logs_every_entry() {
 		.try_into()
 		.expect("within bound");
 		assert_ok!(Consent::log_access_batch(RuntimeOrigin::signed(CLINIC), entries));
-		let logged: Vec<_> = events()
-			.into_iter()
-			.filter(|e| matches!(e, Event::AccessLogged { .. }))
-			.collect();
+		let logged: Vec<_> =
+			events().into_iter().filter(|e| matches!(e, Event::AccessLogged { .. })).collect();
 		assert_eq!(logged.len(), 3);
 		assert_eq!(
 			logged[2],
@@ -868,7 +895,10 @@ fn log_access_batch_errors_and_origin() {
 #[test]
 fn batch_error_fits_the_module_error_size() {
 	use codec::Encode;
-	let e = Error::<Test>::BatchEntryDenied { index: u16::MAX, reason: AccessDenial::RecordNotOfPatient };
+	let e = Error::<Test>::BatchEntryDenied {
+		index: u16::MAX,
+		reason: AccessDenial::RecordNotOfPatient,
+	};
 	assert!(e.encode().len() <= frame_support::MAX_MODULE_ERROR_ENCODED_SIZE);
 }
 
@@ -898,7 +928,8 @@ fn consent_check_trait_and_queries() {
 			Scope::Clinical,
 			Purpose::Payment
 		));
-		let mut grants: Vec<u64> = Consent::grants_of(&PATIENT).into_iter().map(|(g, _)| g).collect();
+		let mut grants: Vec<u64> =
+			Consent::grants_of(&PATIENT).into_iter().map(|(g, _)| g).collect();
 		grants.sort();
 		assert_eq!(grants, vec![CLINIC, INSURER]);
 		assert!(Consent::grants_of(&OTHER_PATIENT).is_empty());

@@ -234,15 +234,7 @@ pub enum AccessBasis {
 
 /// One access a gateway logs in `log_access_batch`.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct AccessEntry<AccountId> {
 	/// The patient whose record is accessed.
@@ -258,16 +250,7 @@ pub struct AccessEntry<AccountId> {
 /// Why an access was refused (the reason inside `Error::BatchEntryDenied`). The single-access
 /// call returns the error of the same name.
 #[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	PalletError,
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, PalletError,
 )]
 pub enum AccessDenial {
 	/// No grant from the patient to the accessor, and no open break-glass window.

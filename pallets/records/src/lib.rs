@@ -473,7 +473,11 @@ pub mod pallet {
 					status,
 				},
 			);
-			RecordVersions::<T>::insert(id, 1, RecordVersion { digest, author: info.author, at: now });
+			RecordVersions::<T>::insert(
+				id,
+				1,
+				RecordVersion { digest, author: info.author, at: now },
+			);
 			DigestIndex::<T>::insert(digest, (*id, 1));
 		}
 	}

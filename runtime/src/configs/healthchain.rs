@@ -2,8 +2,8 @@
 //! billing claims.
 
 use crate::{
-	Balance, Balances, Consent, Providers, Records, Runtime, RuntimeEvent, RuntimeHoldReason, DAYS, HOURS,
-	UNIT,
+	Balance, Balances, Consent, Providers, Records, Runtime, RuntimeEvent, RuntimeHoldReason, DAYS,
+	HOURS, UNIT,
 };
 use frame_support::{parameter_types, traits::ConstU32};
 
