@@ -327,8 +327,7 @@ pub fn events_at(node: &Node, number: u64) -> Vec<EventRecord> {
 	if hash.is_null() {
 		return Vec::new();
 	}
-	let key =
-		[sp_core::hashing::twox_128(b"System"), sp_core::hashing::twox_128(b"Events")].concat();
+	let key = [sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
 	match node.rpc("state_getStorage", serde_json::json!([hex(&key), hash])) {
 		Some(v) if !v.is_null() => {
 			Vec::<EventRecord>::decode(&mut &unhex(&v)[..]).expect("events decode")
@@ -374,9 +373,9 @@ pub fn failed_with(e: &runtime::RuntimeEvent) -> Option<sp_runtime::DispatchErro
 pub fn balances(node: &Node, who: &sp_runtime::AccountId32) -> pallet_balances::AccountData<u128> {
 	use sp_runtime::codec::Decode;
 	let key = [
-		sp_core::hashing::twox_128(b"System").as_slice(),
-		sp_core::hashing::twox_128(b"Account").as_slice(),
-		sp_core::hashing::blake2_128(who.as_ref()).as_slice(),
+		sp_io::hashing::twox_128(b"System").as_slice(),
+		sp_io::hashing::twox_128(b"Account").as_slice(),
+		sp_io::hashing::blake2_128(who.as_ref()).as_slice(),
 		who.as_ref(),
 	]
 	.concat();
