@@ -385,10 +385,10 @@ mod tests {
 
 	#[test]
 	fn unknown_names_list_the_valid_ones() {
-		let e = parse_scope("xrays").err().expect("refused");
+		let e = parse_scope("xrays").expect_err("refused");
 		assert_eq!(e.code(), INVALID_PARAM);
 		assert!(e.message().contains("imaging"));
-		let e = parse_purpose("marketing").err().expect("refused");
+		let e = parse_purpose("marketing").expect_err("refused");
 		assert!(e.message().contains("research"));
 	}
 

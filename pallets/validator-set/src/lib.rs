@@ -268,7 +268,7 @@ pub mod pallet {
 		pub(crate) fn plan_session(session: u32) -> Option<Vec<T::AccountId>> {
 			let set = Validators::<T>::get();
 			let (active, inactive): (Vec<_>, Vec<_>) =
-				set.iter().cloned().partition(|v| T::Providers::is_active_any(v));
+				set.iter().cloned().partition(T::Providers::is_active_any);
 			let mut changed = SetChanged::<T>::take();
 			if !inactive.is_empty() {
 				if (active.len() as u32) >= T::MinAuthorities::get() && !active.is_empty() {

@@ -44,8 +44,8 @@ impl frame_system::Config for Test {
 }
 
 thread_local! {
-	static ACTIVE: RefCell<BTreeSet<u64>> = RefCell::new(BTreeSet::new());
-	static KEYS: RefCell<BTreeSet<u64>> = RefCell::new(BTreeSet::new());
+	static ACTIVE: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
+	static KEYS: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
 }
 
 /// The test provider registry: an account is active (as a hospital) while in `ACTIVE`.
