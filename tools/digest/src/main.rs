@@ -6,6 +6,7 @@
 //! healthchain-digest batch DIR --salt HEX [--out OUTDIR]
 //! healthchain-digest verify FILE --salt HEX --record-id HEX [--url ws://127.0.0.1:9944]
 //! healthchain-digest verify-proof PROOF.json --batch-id N [--url ws://127.0.0.1:9944]
+//! healthchain-digest bench-batch [--leaves N] [--batches K] [--samples S] [--threads T]
 //! ```
 
 use clap::{Parser, Subcommand};
@@ -57,6 +58,26 @@ enum Cmd {
 		/// The node's RPC endpoint.
 		#[arg(long, default_value = "ws://127.0.0.1:9944")]
 		url: String,
+	},
+	/// Measure batch building for the throughput harness (scripts/bench): precompute K × N
+	/// pseudo-random record digests (untimed), build K Merkle trees (timed), time proof
+	/// generation, and print JSON with the roots, timings and `samples` proofs to verify.
+	BenchBatch {
+		/// Leaves per batch (at most the runtime's `MaxBatchLeaves`, 2^24).
+		#[arg(long, default_value_t = 1 << 20)]
+		leaves: u32,
+		/// Number of batches.
+		#[arg(long, default_value_t = 4)]
+		batches: u32,
+		/// Proofs to print (spread over the batches) for verification against a node.
+		#[arg(long, default_value_t = 200)]
+		samples: u32,
+		/// Hashing threads (default: every core).
+		#[arg(long)]
+		threads: Option<usize>,
+		/// Seed of the digests (different seeds give different roots).
+		#[arg(long, default_value_t = 1)]
+		seed: u64,
 	},
 	/// Check a proof file written by `batch` through `records_verifyInclusion`.
 	/// Exit code 0 when included, 2 otherwise.
@@ -172,6 +193,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 			let valid = result.get("status").and_then(|s| s.as_str()) == Some("valid");
 			Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(2) })
 		}
+		Cmd::BenchBatch { leaves, batches, samples, threads, seed } => {
+			let threads = threads
+				.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+			let out = bench_batch(leaves, batches, samples, threads, seed)?;
+			println!("{out}");
+			Ok(ExitCode::SUCCESS)
+		}
 		Cmd::VerifyProof { proof, batch_id, url } => {
 			let v: serde_json::Value = serde_json::from_slice(&read(&proof)?)
 				.map_err(|e| Error::BadJson(e.to_string()))?;
@@ -194,6 +222,119 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 			})
 		}
 	}
+}
+
+/// Deterministic digests `blake2_256(seed || batch || index)`, generated on `threads` threads.
+fn bench_leaves(seed: u64, batch: u32, count: u32, threads: usize) -> Vec<[u8; 32]> {
+	let leaf = |i: u32| {
+		let mut input = [0u8; 16];
+		input[..8].copy_from_slice(&seed.to_le_bytes());
+		input[8..12].copy_from_slice(&batch.to_le_bytes());
+		input[12..].copy_from_slice(&i.to_le_bytes());
+		sp_crypto_hashing::blake2_256(&input)
+	};
+	let per = count.div_ceil(threads.max(1) as u32).max(1);
+	std::thread::scope(|scope| {
+		let parts: Vec<_> = (0..count)
+			.step_by(per as usize)
+			.map(|start| {
+				let end = start.saturating_add(per).min(count);
+				scope.spawn(move || (start..end).map(leaf).collect::<Vec<_>>())
+			})
+			.collect();
+		let mut all = Vec::with_capacity(count as usize);
+		for p in parts {
+			all.extend(p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+		}
+		all
+	})
+}
+
+/// The `bench-batch` measurement (see the subcommand's help).
+fn bench_batch(
+	leaves: u32,
+	batches: u32,
+	samples: u32,
+	threads: usize,
+	seed: u64,
+) -> Result<serde_json::Value, Error> {
+	if leaves == 0 || batches == 0 {
+		return Err(Error::Io("bench-batch: --leaves and --batches must be at least 1".into()));
+	}
+	let generated = Instant::now();
+	let inputs: Vec<Vec<[u8; 32]>> =
+		(0..batches).map(|b| bench_leaves(seed, b, leaves, threads)).collect();
+	let generate_ms = generated.elapsed().as_secs_f64() * 1e3;
+
+	let per_batch = samples.div_ceil(batches).min(leaves);
+	let mut out_batches = Vec::new();
+	let mut sample_proofs = Vec::new();
+	let mut single_ns = Vec::new();
+	let mut bulk = (0u64, 0f64); // proofs, seconds
+	let mut build_secs = 0f64;
+	for (b, input) in inputs.into_iter().enumerate() {
+		let started = Instant::now();
+		let batch = Batch::build(input, threads);
+		let secs = started.elapsed().as_secs_f64();
+		build_secs += secs;
+		out_batches.push(serde_json::json!({
+			"root": to_hex(&batch.root),
+			"leafCount": leaves,
+			"buildMs": secs * 1e3,
+		}));
+		// Sample leaves spread over the batch (first, last and strided in between).
+		for k in 0..per_batch {
+			let index = if per_batch <= 1 {
+				0
+			} else {
+				((u64::from(k) * u64::from(leaves - 1)) / u64::from(per_batch - 1)) as u32
+			};
+			let t = Instant::now();
+			let proof = batch.proof(index);
+			single_ns.push(t.elapsed().as_nanos() as f64);
+			if !proof.verify() {
+				return Err(Error::Io(format!("bench-batch: proof {index} of batch {b} invalid")));
+			}
+			let mut j = proof.to_json();
+			j["batch"] = serde_json::json!(b);
+			sample_proofs.push(j);
+		}
+		// The mean over many proofs (timer overhead amortized).
+		let n = leaves.min(100_000);
+		let t = Instant::now();
+		let mut depth = 0usize;
+		for i in 0..n {
+			depth = depth.wrapping_add(batch.proof(i.wrapping_mul(7919) % leaves).proof.len());
+		}
+		bulk.1 += t.elapsed().as_secs_f64();
+		bulk.0 += u64::from(n);
+		std::hint::black_box(depth);
+	}
+	single_ns.sort_by(|a, b| a.total_cmp(b));
+	let pct = |p: f64| -> f64 {
+		if single_ns.is_empty() {
+			return 0.0;
+		}
+		let i = ((single_ns.len() as f64 - 1.0) * p).round() as usize;
+		single_ns[i.min(single_ns.len() - 1)]
+	};
+	let total = u64::from(leaves) * u64::from(batches);
+	Ok(serde_json::json!({
+		"leavesPerBatch": leaves,
+		"threads": threads,
+		"generateMs": generate_ms,
+		"buildMs": build_secs * 1e3,
+		"leavesPerSec": total as f64 / build_secs.max(1e-9),
+		"batches": out_batches,
+		"proofGen": {
+			"meanNs": bulk.1 * 1e9 / (bulk.0.max(1) as f64),
+			"meanOver": bulk.0,
+			"p50Ns": pct(0.5),
+			"p99Ns": pct(0.99),
+			"maxNs": pct(1.0),
+		},
+		"samples": sample_proofs,
+	}))
 }
 
 fn main() -> ExitCode {

@@ -232,3 +232,47 @@ fn fast_proofs_equal_the_crate_proofs_and_root() {
 		}
 	}
 }
+
+#[test]
+fn threaded_build_equals_the_crate_root_and_proofs() {
+	for n in [4096u32, 4097, 8193, 65_537] {
+		let leaves: Vec<[u8; 32]> =
+			(0..n).map(|i| sp_crypto_hashing::blake2_256(&i.to_le_bytes())).collect();
+		let root = binary_merkle_tree::merkle_root::<Blake2Hasher, _>(leaves.iter());
+		for threads in [1, 2, 3] {
+			let batch = Batch::build(leaves.clone(), threads);
+			assert_eq!(batch.root, root, "n={n} threads={threads}");
+			for i in [0, 1, n / 2, n - 2, n - 1] {
+				let crate_proof =
+					binary_merkle_tree::merkle_proof::<Blake2Hasher, _, _>(leaves.iter(), i);
+				assert_eq!(batch.proof(i).proof, crate_proof.proof, "n={n} i={i}");
+			}
+		}
+	}
+}
+
+#[test]
+fn cli_bench_batch_prints_roots_timings_and_verifying_samples() {
+	let out = bin()
+		.args(["bench-batch", "--leaves", "5000", "--batches", "2", "--samples", "6"])
+		.output()
+		.expect("run the CLI");
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+	let batches = v["batches"].as_array().expect("batches");
+	assert_eq!(batches.len(), 2);
+	assert_ne!(batches[0]["root"], batches[1]["root"]);
+	assert_eq!(batches[0]["leafCount"], 5000);
+	let samples = v["samples"].as_array().expect("samples");
+	assert_eq!(samples.len(), 6);
+	for s in samples {
+		let p = Proof::from_json(s).expect("a proof");
+		assert!(p.verify());
+		let b = s["batch"].as_u64().expect("batch index") as usize;
+		assert_eq!(s["root"], batches[b]["root"]);
+	}
+	assert!(v["buildMs"].as_f64().expect("buildMs") > 0.0);
+	assert!(v["proofGen"]["meanNs"].as_f64().expect("meanNs") > 0.0);
+	let zero = bin().args(["bench-batch", "--leaves", "0"]).output().expect("run the CLI");
+	assert!(!zero.status.success());
+}
