@@ -12,15 +12,14 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Keyring } from '@polkadot/api';
 import { connect } from '../src/index.js';
-import { startNode } from '../src/node.js';
-import { fourValidatorSpec } from '../src/spec.js';
+import { VALIDATORS as NAMES, bootnodeOf, fourValidatorSpecFile, startValidator }
+  from '../src/network.js';
 
-const NAMES = ['alice', 'bob', 'charlie', 'dave'];
 const PER_PHASE = 20; // transfers submitted in each phase
 const dir = mkdtempSync(path.join(os.tmpdir(), 'healthchain-fault-'));
 const nodes = {};
@@ -32,19 +31,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The 4-validator `local` spec, written to the test's directory. */
-async function fourValidatorSpecFile() {
-  const file = path.join(dir, 'spec.json');
-  writeFileSync(file, JSON.stringify(await fourValidatorSpec()));
-  return file;
-}
-
 async function start(name, specFile, bootnode) {
-  const args = ['--chain', specFile, `--${name}`, '--validator', '--node-key',
-    // Fixed node keys so peers can be addressed after a restart.
-    (NAMES.indexOf(name) + 1).toString(16).padStart(64, '0')];
-  if (bootnode) args.push('--bootnodes', bootnode);
-  nodes[name] = await startNode(args, { name, basePath: path.join(dir, name), timeoutMs: 60_000 });
+  nodes[name] = await startValidator(name, specFile, dir, { bootnode });
   return nodes[name];
 }
 
@@ -78,13 +66,9 @@ async function submitBatch(api, signer, to, n) {
 
 test('4 validators: one down keeps finality, two down stall it, restart recovers, nothing lost',
   { timeout: 15 * 60_000 }, async () => {
-    const specFile = await fourValidatorSpecFile();
+    const specFile = await fourValidatorSpecFile(dir);
     const alice = await start('alice', specFile);
-    const aliceId = await (await fetch(`http://127.0.0.1:${alice.rpcPort}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_localPeerId', params: [] }),
-    })).json();
-    const boot = `/ip4/127.0.0.1/tcp/${alice.p2pPort}/p2p/${aliceId.result}`;
+    const boot = await bootnodeOf(alice);
     for (const n of NAMES.slice(1)) await start(n, specFile, boot);
     const api = await connect(alice.url);
     apis.push(api);
