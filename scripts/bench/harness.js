@@ -263,8 +263,15 @@ async function weightOf(api, tx, signer) {
   return { dispatch, base, total: dispatch + base };
 }
 
+/** Nonces of `senders` at the best block, or at block `hash`. */
+async function noncesOf(api, senders, hash) {
+  const q = hash ? await api.at(hash) : api;
+  const infos = await q.query.system.account.multi(senders.map((s) => s.address));
+  return infos.map((i) => i.nonce.toNumber());
+}
+
 /** Submit pre-signed `txs` ({ hex, hash }) keeping at most `cap` waiting in the pool. */
-async function submitAll(api, txs, heads, counter, cap) {
+async function submitAll(api, txs, counter, cap) {
   const submittedAt = new Array(txs.length);
   const errors = [];
   let inflight = 0;
@@ -285,26 +292,25 @@ async function submitAll(api, txs, heads, counter, cap) {
   return { submittedAt, errors };
 }
 
-/** Run one kind's phase; returns its measurements. */
-async function throughputPhase(api, heads, kind, txs, opts, maxNormal) {
+/**
+ * Run one kind's phase: `txs` were signed by `senders` with nonces [ranges[s][0], ranges[s][1]).
+ * Inclusion is followed through the senders' nonces (cheap, so the client keeps submitting);
+ * the blocks are swept once everything is final.
+ */
+async function throughputPhase(api, heads, kind, txs, senders, ranges, opts, maxNormal) {
   const wanted = new Map(txs.map((t, i) => [t.hash, i]));
   const counter = { included: 0 };
-  // Count inclusion in best blocks live, to pace the submission.
   const startBest = heads.best;
-  let seen = startBest;
+  const progress = (nonces) => nonces.reduce((a, n, s) => a + Math.max(0, Math.min(n, ranges[s][1]) - ranges[s][0]), 0);
   let stop = false;
   const pacer = (async () => {
     while (!stop) {
-      while (seen < heads.best) {
-        seen++;
-        const b = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(seen));
-        for (const xt of b.block.extrinsics) if (wanted.has(xt.hash.toHex())) counter.included++;
-      }
-      await sleep(100);
+      try { counter.included = progress(await noncesOf(api, senders)); } catch { /* retry */ }
+      await sleep(250);
     }
   })();
   const t0 = now();
-  const { submittedAt, errors } = await submitAll(api, txs, heads, counter, opts.poolCap);
+  const { submittedAt, errors } = await submitAll(api, txs, counter, opts.poolCap);
   const submitSecs = (now() - t0) / 1000;
   if (errors.length) {
     stop = true;
@@ -314,25 +320,18 @@ async function throughputPhase(api, heads, kind, txs, opts, maxNormal) {
   // Wait until every extrinsic is in a finalized block (bounded by the work left).
   const blockMs = Number((await api.call.auraApi.slotDuration()).toBigInt());
   const budget = 120_000 + Math.ceil(txs.length / 500) * blockMs * 2;
-  let found = 0;
-  let blocks = [];
-  let swept = startBest;
-  const deadline = Date.now() + budget;
-  while (found < txs.length) {
-    if (Date.now() > deadline) {
-      throw new Error(`${kind}: ${found}/${txs.length} finalized after ${budget / 1000} s`);
-    }
-    if (heads.final > swept) {
-      const more = await sweep(api, swept + 1, heads.final, wanted);
-      swept = heads.final;
-      blocks.push(...more);
-      found = blocks.reduce((a, b) => a + b.included.length, 0);
-    } else {
-      await sleep(200);
-    }
-  }
+  let finalHash;
+  await waitFor(`${kind}: all ${txs.length} finalized`, async () => {
+    finalHash = await api.rpc.chain.getFinalizedHead();
+    return progress(await noncesOf(api, senders, finalHash)) === txs.length;
+  }, budget);
   stop = true;
   await pacer;
+  const finalNumber = (await api.rpc.chain.getHeader(finalHash)).number.toNumber();
+  await waitFor('finality notifications', () => heads.final >= finalNumber, 30_000);
+  let blocks = await sweep(api, startBest + 1, finalNumber, wanted);
+  const found = blocks.reduce((a, b) => a + b.included.length, 0);
+  if (found !== txs.length) throw new Error(`${kind}: ${found}/${txs.length} found in finalized blocks`);
   blocks = blocks.filter((b) => b.included.length > 0);
   const failed = blocks.reduce((a, b) => a + b.failed, 0);
 
@@ -544,11 +543,14 @@ async function runDev(opts, cleanups) {
   console.log(`[bench] pre-signing ${Object.entries(plan).map(([k, n]) => `${n} ${k}`).join(', ')}`);
   const tSign = now();
   const signed = {};
+  const ranges = {};
   for (const k of Object.keys(KINDS)) {
     signed[k] = [];
+    ranges[k] = nonces.map((n) => [n, n]);
     for (let i = 0; i < plan[k]; i++) {
       const s = i % senders.length;
       const tx = KINDS[k].make(api, senders, s).sign(senders[s], signOpts(api, nonces[s]++));
+      ranges[k][s][1] = nonces[s];
       signed[k].push({ hex: tx.toHex(), hash: tx.hash.toHex() });
     }
   }
@@ -558,7 +560,8 @@ async function runDev(opts, cleanups) {
   const kinds = {};
   for (const k of Object.keys(KINDS)) {
     console.log(`[bench] ${KINDS[k].label}: submitting ${plan[k]}`);
-    kinds[k] = await throughputPhase(api, heads, k, signed[k], opts, maxNormal);
+    kinds[k] = await throughputPhase(api, heads, k, signed[k], senders, ranges[k], opts,
+      maxNormal);
     console.log(`[bench]   ${f(kinds[k].perSec)} /s, per block ${kinds[k].perBlock.join(' ')}`);
   }
 

@@ -13,24 +13,14 @@
 
 use std::sync::Arc;
 
+use super::runtime_error;
 use healthchain_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
-use jsonrpsee::{
-	core::RpcResult,
-	proc_macros::rpc,
-	types::{error::ErrorObject, ErrorObjectOwned},
-};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_claims::{runtime_api::ClaimsApi, ClaimInfo, ClaimStatus};
 use serde::Serialize;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::H256;
-
-/// Runtime API call failed (e.g. unknown block hash).
-const RUNTIME_ERROR: i32 = 1;
-
-fn runtime_error(e: impl std::fmt::Debug) -> ErrorObjectOwned {
-	ErrorObject::owned(RUNTIME_ERROR, "Runtime API call failed", Some(format!("{e:?}")))
-}
 
 /// A claim's status, as JSON.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]

@@ -22,6 +22,7 @@
 
 use std::sync::Arc;
 
+use super::runtime_error;
 use healthchain_primitives::{Purpose, Purposes, Scope, Scopes};
 use healthchain_runtime::{opaque::Block, AccountId, BlockNumber};
 use jsonrpsee::{
@@ -37,14 +38,8 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::H256;
 
-/// Runtime API call failed (e.g. unknown block hash).
-const RUNTIME_ERROR: i32 = 1;
 /// A parameter could not be understood.
 const INVALID_PARAM: i32 = 2;
-
-fn runtime_error(e: impl std::fmt::Debug) -> ErrorObjectOwned {
-	ErrorObject::owned(RUNTIME_ERROR, "Runtime API call failed", Some(format!("{e:?}")))
-}
 
 fn lower_camel(debug_name: &str) -> String {
 	let mut chars = debug_name.chars();

@@ -20,6 +20,18 @@ use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
+/// Error code of every Healthchain RPC whose runtime API call failed (e.g. an unknown block hash).
+pub const RUNTIME_ERROR: i32 = 1;
+
+/// The JSON-RPC error for a failed runtime API call, with the cause as data.
+pub(crate) fn runtime_error(e: impl std::fmt::Debug) -> jsonrpsee::types::ErrorObjectOwned {
+	jsonrpsee::types::ErrorObject::owned(
+		RUNTIME_ERROR,
+		"Runtime API call failed",
+		Some(format!("{e:?}")),
+	)
+}
+
 /// Everything an RPC module may need.
 pub struct FullDeps<C, P> {
 	/// The client instance to use.

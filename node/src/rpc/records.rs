@@ -17,12 +17,9 @@
 
 use std::sync::Arc;
 
+use super::runtime_error;
 use healthchain_runtime::{opaque::Block, AccountId, BlockNumber};
-use jsonrpsee::{
-	core::RpcResult,
-	proc_macros::rpc,
-	types::{error::ErrorObject, ErrorObjectOwned},
-};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_records::{runtime_api::RecordsApi, RecordStatus, RetractReason, Verification};
 use serde::Serialize;
 use sp_api::ProvideRuntimeApi;
@@ -175,13 +172,6 @@ impl<C> Records<C> {
 	pub fn new(client: Arc<C>) -> Self {
 		Self { client }
 	}
-}
-
-/// Runtime API call failed (e.g. unknown block hash).
-const RUNTIME_ERROR: i32 = 1;
-
-fn runtime_error(e: impl std::fmt::Debug) -> ErrorObjectOwned {
-	ErrorObject::owned(RUNTIME_ERROR, "Runtime API call failed", Some(format!("{e:?}")))
 }
 
 impl<C> Records<C>

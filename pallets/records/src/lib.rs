@@ -96,7 +96,8 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Every version of every record, by (record id, version number from 1).
+	/// The superseded versions of every record, by (record id, version number from 1). The
+	/// latest version lives in the record's entry, so anchoring a record writes one item.
 	#[pallet::storage]
 	pub type RecordVersions<T: Config> = StorageDoubleMap<
 		_,
@@ -107,11 +108,6 @@ pub mod pallet {
 		RecordVersion<T::AccountId, BlockNumberFor<T>>,
 		OptionQuery,
 	>;
-
-	/// Which record version a digest was anchored as. A digest can be anchored only once
-	/// (digests are salted, so a repeat is a replay or a bug).
-	#[pallet::storage]
-	pub type DigestIndex<T: Config> = StorageMap<_, Identity, Digest, (RecordId, u32), OptionQuery>;
 
 	/// Merkle batches by id.
 	#[pallet::storage]
@@ -159,8 +155,8 @@ pub mod pallet {
 		NotActiveProvider,
 		/// A record with this id already exists.
 		RecordAlreadyExists,
-		/// This digest was already anchored (as a version of some record).
-		DigestAlreadyAnchored,
+		/// The new version's digest equals the record's current digest: nothing changed.
+		DigestUnchanged,
 		/// The all-zero digest is not a digest of anything.
 		InvalidDigest,
 		/// No record with this id.
@@ -204,7 +200,6 @@ pub mod pallet {
 			Self::ensure_care_provider(&who)?;
 			ensure!(!digest.is_zero(), Error::<T>::InvalidDigest);
 			ensure!(!Records::<T>::contains_key(record_id), Error::<T>::RecordAlreadyExists);
-			ensure!(!DigestIndex::<T>::contains_key(digest), Error::<T>::DigestAlreadyAnchored);
 
 			let now = frame_system::Pallet::<T>::block_number();
 			Records::<T>::insert(
@@ -216,14 +211,10 @@ pub mod pallet {
 					versions: 1,
 					created_at: now,
 					status: RecordStatus::Active,
+					digest,
+					updated_at: now,
 				},
 			);
-			RecordVersions::<T>::insert(
-				record_id,
-				1,
-				RecordVersion { digest, author: who.clone(), at: now },
-			);
-			DigestIndex::<T>::insert(digest, (record_id, 1));
 
 			Self::deposit_event(Event::RecordAnchored {
 				record_id,
@@ -247,18 +238,24 @@ pub mod pallet {
 			ensure!(entry.author == who, Error::<T>::NotRecordAuthor);
 			ensure!(entry.status == RecordStatus::Active, Error::<T>::RecordRetracted);
 			ensure!(entry.versions < T::MaxVersions::get(), Error::<T>::TooManyVersions);
-			ensure!(!DigestIndex::<T>::contains_key(digest), Error::<T>::DigestAlreadyAnchored);
+			ensure!(entry.digest != digest, Error::<T>::DigestUnchanged);
 
 			let version = entry.versions.checked_add(1).ok_or(Error::<T>::TooManyVersions)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			entry.versions = version;
-			Records::<T>::insert(record_id, entry);
+			// The current version moves to the history; the entry carries the new one.
 			RecordVersions::<T>::insert(
 				record_id,
-				version,
-				RecordVersion { digest, author: who.clone(), at: now },
+				entry.versions,
+				RecordVersion {
+					digest: entry.digest,
+					author: entry.author.clone(),
+					at: entry.updated_at,
+				},
 			);
-			DigestIndex::<T>::insert(digest, (record_id, version));
+			entry.versions = version;
+			entry.digest = digest;
+			entry.updated_at = now;
+			Records::<T>::insert(record_id, entry);
 
 			Self::deposit_event(Event::RecordAmended { record_id, version, digest, author: who });
 			Ok(())
@@ -349,21 +346,26 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Whether `digest` is the current content of `record_id`.
+		/// Whether `digest` is the current content of `record_id`. An older version is found by
+		/// reading the record's history (at most `MaxVersions` - 1 items; runtime API only).
 		pub fn verify(record_id: RecordId, digest: Digest) -> Verification {
 			let Some(entry) = Records::<T>::get(record_id) else { return Verification::Unknown };
 			if matches!(entry.status, RecordStatus::Retracted { .. }) {
 				return Verification::Retracted;
 			}
-			match DigestIndex::<T>::get(digest) {
-				Some((id, version)) if id == record_id && version == entry.versions => {
-					Verification::Valid { version }
-				}
-				Some((id, version)) if id == record_id => {
-					Verification::Superseded { version, latest: entry.versions }
-				}
-				_ => Verification::Unknown,
+			if entry.digest == digest {
+				return Verification::Valid { version: entry.versions };
 			}
+			// The newest matching version (content can return to an earlier state).
+			(1..entry.versions)
+				.rev()
+				.find(|v| {
+					RecordVersions::<T>::get(record_id, v).is_some_and(|old| old.digest == digest)
+				})
+				.map_or(Verification::Unknown, |version| Verification::Superseded {
+					version,
+					latest: entry.versions,
+				})
 		}
 
 		/// Whether `leaf` (a record digest) is leaf number `leaf_index` of batch `batch_id`,
@@ -389,8 +391,19 @@ pub mod pallet {
 			record_id: RecordId,
 		) -> Option<RecordSummary<T::AccountId, BlockNumberFor<T>>> {
 			let entry = Records::<T>::get(record_id)?;
-			let latest = RecordVersions::<T>::get(record_id, entry.versions)?;
+			let latest = Self::latest_version(&entry);
 			Some(RecordSummary { record_id, entry, latest })
+		}
+
+		/// The latest version, as the entry holds it.
+		fn latest_version(
+			entry: &RecordEntry<T::AccountId, BlockNumberFor<T>>,
+		) -> RecordVersion<T::AccountId, BlockNumberFor<T>> {
+			RecordVersion {
+				digest: entry.digest,
+				author: entry.author.clone(),
+				at: entry.updated_at,
+			}
 		}
 
 		/// Every version of a record, oldest first (at most `MaxVersions`).
@@ -398,32 +411,33 @@ pub mod pallet {
 			record_id: RecordId,
 		) -> alloc::vec::Vec<RecordVersion<T::AccountId, BlockNumberFor<T>>> {
 			let Some(entry) = Records::<T>::get(record_id) else { return alloc::vec::Vec::new() };
-			(1..=entry.versions).filter_map(|v| RecordVersions::<T>::get(record_id, v)).collect()
+			let mut versions: alloc::vec::Vec<_> = (1..entry.versions)
+				.filter_map(|v| RecordVersions::<T>::get(record_id, v))
+				.collect();
+			versions.push(Self::latest_version(&entry));
+			versions
 		}
 
-		/// Invariants: every record has exactly versions 1..=`versions`, each indexed by its
-		/// digest; every batch is indexed by its root and below `NextBatchId`.
+		/// Invariants: every record has exactly the superseded versions 1..`versions` in its
+		/// history (the latest is in the entry), none for records that do not exist; every batch
+		/// is indexed by its root and below `NextBatchId`.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			for (id, entry) in Records::<T>::iter() {
 				ensure!(entry.versions >= 1, "record without versions");
 				ensure!(entry.versions <= T::MaxVersions::get(), "record over MaxVersions");
-				for v in 1..=entry.versions {
-					let version =
-						RecordVersions::<T>::get(id, v).ok_or("missing record version")?;
-					ensure!(
-						DigestIndex::<T>::get(version.digest) == Some((id, v)),
-						"version digest not indexed"
-					);
+				ensure!(!entry.digest.is_zero(), "record with a zero digest");
+				ensure!(entry.updated_at >= entry.created_at, "latest version before the first");
+				for v in 1..entry.versions {
+					ensure!(RecordVersions::<T>::contains_key(id, v), "missing superseded version");
 				}
-				ensure!(
-					RecordVersions::<T>::get(id, entry.versions.saturating_add(1)).is_none(),
-					"version beyond the record's count"
-				);
 			}
-			for (digest, (id, v)) in DigestIndex::<T>::iter() {
-				let version = RecordVersions::<T>::get(id, v).ok_or("dangling digest index")?;
-				ensure!(version.digest == digest, "digest index points to another digest");
+			for (id, v, _) in RecordVersions::<T>::iter() {
+				let entry = Records::<T>::get(id).ok_or("history of an unknown record")?;
+				ensure!(
+					v >= 1 && v < entry.versions,
+					"history holds the latest or a future version"
+				);
 			}
 			let next = NextBatchId::<T>::get();
 			for (batch_id, batch) in Batches::<T>::iter() {
@@ -466,19 +480,15 @@ pub mod pallet {
 				id,
 				RecordEntry {
 					subject: info.subject,
-					author: info.author.clone(),
+					author: info.author,
 					kind: RecordKind::default(),
 					versions: 1,
 					created_at: now,
 					status,
+					digest,
+					updated_at: now,
 				},
 			);
-			RecordVersions::<T>::insert(
-				id,
-				1,
-				RecordVersion { digest, author: info.author, at: now },
-			);
-			DigestIndex::<T>::insert(digest, (*id, 1));
 		}
 	}
 }

@@ -50,11 +50,14 @@ fn anchor_stores_version_one_and_emits_event() {
 		assert_eq!(entry.versions, 1);
 		assert_eq!(entry.created_at, 1);
 		assert_eq!(entry.status, RecordStatus::Active);
+		// Version 1 lives in the entry: anchoring writes one storage item.
+		assert_eq!(entry.digest, digest(1));
+		assert_eq!(entry.updated_at, 1);
+		assert_eq!(RecordVersions::<Test>::iter_prefix(id(1)).count(), 0);
 		assert_eq!(
-			RecordVersions::<Test>::get(id(1), 1),
-			Some(RecordVersion { digest: digest(1), author: HOSPITAL, at: 1 })
+			RecordsModule::history(id(1)),
+			vec![RecordVersion { digest: digest(1), author: HOSPITAL, at: 1 }]
 		);
-		assert_eq!(DigestIndex::<Test>::get(digest(1)), Some((id(1), 1)));
 		assert_eq!(
 			last_event(),
 			RuntimeEvent::RecordsModule(Event::RecordAnchored {
@@ -133,10 +136,16 @@ fn anchor_with_duplicate_record_id_fails() {
 }
 
 #[test]
-fn anchor_with_already_anchored_digest_fails() {
+fn the_same_digest_may_anchor_two_records_each_verifying_on_its_own() {
+	// Digest uniqueness is per record (see docs/records.md): a second record with the same
+	// salted content is accepted, and each record verifies against its own id only.
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
-		assert_noop!(anchor_as(HOSPITAL, 2, 1), Error::<Test>::DigestAlreadyAnchored);
+		assert_ok!(anchor_as(HOSPITAL, 2, 1));
+		assert_eq!(RecordsModule::verify(id(1), digest(1)), Verification::Valid { version: 1 });
+		assert_eq!(RecordsModule::verify(id(2), digest(1)), Verification::Valid { version: 1 });
+		assert_eq!(RecordsModule::verify(id(3), digest(1)), Verification::Unknown);
+		try_state();
 	});
 }
 
@@ -220,13 +229,31 @@ fn amend_unknown_record_fails() {
 }
 
 #[test]
-fn amend_with_reused_digest_fails() {
+fn amend_with_the_current_digest_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		assert_noop!(
 			RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(1)),
-			Error::<Test>::DigestAlreadyAnchored
+			Error::<Test>::DigestUnchanged
 		);
+	});
+}
+
+#[test]
+fn amend_back_to_an_earlier_digest_is_a_new_version() {
+	// Content may return to an earlier state (same salt, same bytes): version 3 = version 1.
+	new_test_ext().execute_with(|| {
+		assert_ok!(anchor_as(HOSPITAL, 1, 1));
+		assert_ok!(RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)));
+		assert_ok!(RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(1)));
+		assert_eq!(RecordsModule::verify(id(1), digest(1)), Verification::Valid { version: 3 });
+		assert_eq!(
+			RecordsModule::verify(id(1), digest(2)),
+			Verification::Superseded { version: 2, latest: 3 }
+		);
+		let history: Vec<_> = RecordsModule::history(id(1)).iter().map(|v| v.digest).collect();
+		assert_eq!(history, vec![digest(1), digest(2), digest(1)]);
+		try_state();
 	});
 }
 

@@ -87,6 +87,10 @@ pub struct RecordEntry<AccountId, BlockNumber> {
 	pub created_at: BlockNumber,
 	/// Active or retracted.
 	pub status: RecordStatus<BlockNumber>,
+	/// The latest version's salted digest (earlier versions are in `RecordVersions`).
+	pub digest: Digest,
+	/// The block of the latest version.
+	pub updated_at: BlockNumber,
 }
 
 /// One version of a record.

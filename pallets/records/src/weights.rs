@@ -5,7 +5,7 @@
 //! scripts/frame-weight-template.hbs)
 //!
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-11-26, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
@@ -57,50 +57,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Records::DigestIndex` (r:1 w:1)
-	/// Proof: `Records::DigestIndex` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Records::RecordVersions` (r:0 w:1)
-	/// Proof: `Records::RecordVersions` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn anchor() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
-		//  Estimated: `3593`
-		// Minimum execution time: 24_607_000 picoseconds.
-		Weight::from_parts(26_690_000, 0)
-			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
+		//  Estimated: `3629`
+		// Minimum execution time: 30_317_000 picoseconds.
+		Weight::from_parts(53_671_000, 0)
+			.saturating_add(Weight::from_parts(0, 3629))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Records::DigestIndex` (r:1 w:1)
-	/// Proof: `Records::DigestIndex` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordVersions` (r:0 w:1)
 	/// Proof: `Records::RecordVersions` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn amend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1396`
-		//  Estimated: `3593`
-		// Minimum execution time: 40_871_000 picoseconds.
-		Weight::from_parts(45_708_000, 0)
-			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
+		//  Measured:  `509`
+		//  Estimated: `3629`
+		// Minimum execution time: 56_586_000 picoseconds.
+		Weight::from_parts(80_180_000, 0)
+			.saturating_add(Weight::from_parts(0, 3629))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn retract() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `485`
-		//  Estimated: `3593`
-		// Minimum execution time: 19_929_000 picoseconds.
-		Weight::from_parts(21_352_000, 0)
-			.saturating_add(Weight::from_parts(0, 3593))
+		//  Measured:  `475`
+		//  Estimated: `3629`
+		// Minimum execution time: 30_527_000 picoseconds.
+		Weight::from_parts(56_736_000, 0)
+			.saturating_add(Weight::from_parts(0, 3629))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -116,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3572`
-		// Minimum execution time: 20_570_000 picoseconds.
-		Weight::from_parts(22_153_000, 0)
+		// Minimum execution time: 31_559_000 picoseconds.
+		Weight::from_parts(55_204_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -129,50 +123,44 @@ impl WeightInfo for () {
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Records::DigestIndex` (r:1 w:1)
-	/// Proof: `Records::DigestIndex` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Records::RecordVersions` (r:0 w:1)
-	/// Proof: `Records::RecordVersions` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn anchor() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
-		//  Estimated: `3593`
-		// Minimum execution time: 24_607_000 picoseconds.
-		Weight::from_parts(26_690_000, 0)
-			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(ParityDbWeight::get().reads(3))
-			.saturating_add(ParityDbWeight::get().writes(3))
+		//  Estimated: `3629`
+		// Minimum execution time: 30_317_000 picoseconds.
+		Weight::from_parts(53_671_000, 0)
+			.saturating_add(Weight::from_parts(0, 3629))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Records::DigestIndex` (r:1 w:1)
-	/// Proof: `Records::DigestIndex` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordVersions` (r:0 w:1)
 	/// Proof: `Records::RecordVersions` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn amend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1396`
-		//  Estimated: `3593`
-		// Minimum execution time: 40_871_000 picoseconds.
-		Weight::from_parts(45_708_000, 0)
-			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(ParityDbWeight::get().reads(3))
-			.saturating_add(ParityDbWeight::get().writes(3))
+		//  Measured:  `509`
+		//  Estimated: `3629`
+		// Minimum execution time: 56_586_000 picoseconds.
+		Weight::from_parts(80_180_000, 0)
+			.saturating_add(Weight::from_parts(0, 3629))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn retract() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `485`
-		//  Estimated: `3593`
-		// Minimum execution time: 19_929_000 picoseconds.
-		Weight::from_parts(21_352_000, 0)
-			.saturating_add(Weight::from_parts(0, 3593))
+		//  Measured:  `475`
+		//  Estimated: `3629`
+		// Minimum execution time: 30_527_000 picoseconds.
+		Weight::from_parts(56_736_000, 0)
+			.saturating_add(Weight::from_parts(0, 3629))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
@@ -188,8 +176,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3572`
-		// Minimum execution time: 20_570_000 picoseconds.
-		Weight::from_parts(22_153_000, 0)
+		// Minimum execution time: 31_559_000 picoseconds.
+		Weight::from_parts(55_204_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))

@@ -1,8 +1,10 @@
 //! frame-system, timestamp and utility.
 
+use crate::weights::{block_weights::BlockExecutionWeight, extrinsic_weights::ExtrinsicBaseWeight};
 use crate::{
 	AccountId, Aura, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, SLOT_DURATION, SS58_PREFIX, VERSION,
+	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, MILLI_SECS_PER_BLOCK, SLOT_DURATION,
+	SS58_PREFIX, VERSION,
 };
 use frame_support::{
 	derive_impl,
@@ -10,7 +12,7 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU64, Everything},
 	weights::{
-		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_MILLIS},
 		Weight,
 	},
 };
@@ -24,12 +26,26 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 	pub const Version: RuntimeVersion = VERSION;
-	/// Two seconds of compute per six-second block.
-	pub RuntimeBlockWeights: frame_system::limits::BlockWeights =
-		frame_system::limits::BlockWeights::with_sensible_defaults(
-			Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
-			NORMAL_DISPATCH_RATIO,
-		);
+	/// A third of the block time in compute (1 s per 3 s block): the author has two thirds
+	/// of the slot to build, and the other validators must import it within the slot.
+	/// The base costs of a block and of an extrinsic are this machine's, from
+	/// `benchmark overhead` (runtime/src/weights/{block,extrinsic}_weights.rs).
+	pub RuntimeBlockWeights: frame_system::limits::BlockWeights = {
+		let max = Weight::from_parts(MILLI_SECS_PER_BLOCK * WEIGHT_REF_TIME_PER_MILLIS / 3, u64::MAX);
+		let normal = NORMAL_DISPATCH_RATIO * max;
+		frame_system::limits::BlockWeights::builder()
+			.base_block(BlockExecutionWeight::get())
+			.for_class(DispatchClass::all(), |w| w.base_extrinsic = ExtrinsicBaseWeight::get())
+			.for_class(DispatchClass::Normal, |w| w.max_total = Some(normal))
+			.for_class(DispatchClass::Operational, |w| {
+				w.max_total = Some(max);
+				w.reserved = Some(max.saturating_sub(normal));
+			})
+			.avg_block_initialization(Perbill::from_percent(10))
+			// Valid by construction (checked by frame-system's integrity test in the runtime
+			// tests): the normal class fits the block with room for initialization.
+			.build_or_panic()
+	};
 	/// 5 MiB blocks.
 	pub RuntimeBlockLength: frame_system::limits::BlockLength =
 		frame_system::limits::BlockLength::builder()
@@ -64,6 +80,11 @@ impl frame_system::Config for Runtime {
 	type RuntimeTask = RuntimeTask;
 	type PalletInfo = PalletInfo;
 	type OnSetCode = ();
+	/// Benchmarked on this machine (scripts/bench-weights).
+	type SystemWeightInfo = crate::weights::frame_system::WeightInfo<Runtime>;
+	/// The transaction extensions' weights, benchmarked on this machine: every extrinsic pays
+	/// them, so they bound the chain's extrinsics per second as much as the calls do.
+	type ExtensionsWeightInfo = crate::weights::frame_system_extensions::WeightInfo<Runtime>;
 }
 
 impl pallet_timestamp::Config for Runtime {
