@@ -50,7 +50,14 @@ impl SubstrateCli for Cli {
 
 /// Parse and run command line arguments.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
+	// The single-state transaction pool unless `--pool-type` is given. sc-cli's default, the
+	// fork-aware pool, stopped answering `author_submitExtrinsic` in our throughput harness
+	// once a few thousand transfers from 16 senders were queued (docs/performance.md); a
+	// solochain with Aura + GRANDPA has few forks, which is what the fork-aware pool is for.
+	if !std::env::args().any(|a| a == "--pool-type" || a.starts_with("--pool-type=")) {
+		cli.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
+	}
 	// Accounts in RPC parameters and answers (`consent_*`, `claims_*`, `system_*`) and in the
 	// `key` subcommand use the chain's own SS58 prefix; the generic format 42 is accepted too.
 	sp_core::crypto::set_default_ss58_version(sp_core::crypto::Ss58AddressFormat::custom(

@@ -279,7 +279,9 @@ async function submitAll(api, txs, counter, cap) {
     // Keep the pool below `cap` pending (the node's default ready limit is 8,192).
     const deadline = Date.now() + 120_000;
     while (i - counter.included >= cap || inflight >= 512) {
-      if (Date.now() > deadline) throw new Error('the pool stopped taking extrinsics for 120 s');
+      if (Date.now() > deadline || errors.length > 100) {
+        throw new Error(`the pool stopped taking extrinsics (${i} submitted, ${counter.included} included, ${errors.length} refused, e.g. ${errors.slice(0, 3).join('; ')})`);
+      }
       await sleep(20);
     }
     inflight++;
@@ -507,7 +509,12 @@ async function runDev(opts, cleanups) {
   let url = opts.url;
   let nodeName = url;
   if (!url) {
-    const node = await startNode(['--dev'], { name: 'bench-dev' });
+    // HEALTHCHAIN_BENCH_KEEP=DIR keeps the node's database and log in DIR (for a post-mortem).
+    const keep = process.env.HEALTHCHAIN_BENCH_KEEP;
+    const extra = (process.env.HEALTHCHAIN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const node = await startNode(['--dev', ...extra],
+      { name: 'bench-dev', basePath: keep || undefined });
+    console.log(`[bench] dev node log: ${node.log}`);
     cleanups.push(() => node.stop());
     url = node.url;
     nodeName = 'dev node started by the harness';
@@ -551,6 +558,9 @@ async function runDev(opts, cleanups) {
       const s = i % senders.length;
       const tx = KINDS[k].make(api, senders, s).sign(senders[s], signOpts(api, nonces[s]++));
       ranges[k][s][1] = nonces[s];
+      // Yield now and then: a long synchronous stretch starves the WebSocket (keep-alive pings
+      // go unanswered and the node drops the connection).
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
       signed[k].push({ hex: tx.toHex(), hash: tx.hash.toHex() });
     }
   }
