@@ -190,7 +190,8 @@ fn build_spec_exports_presets_with_properties_and_a_sudo_free_consortium_templat
 	// Validators come from the validator set and their keys from the session pallet; Aura and
 	// GRANDPA get them from the session pallet at genesis.
 	assert_eq!(patch["validatorSet"]["initialValidators"].as_array().map(|a| a.len()), Some(4));
-	assert_eq!(patch["validatorSet"]["sessionLength"], 600);
+	// One hour of 3 s blocks.
+	assert_eq!(patch["validatorSet"]["sessionLength"], 1200);
 	assert_eq!(patch["session"]["keys"].as_array().map(|a| a.len()), Some(4));
 
 	let raw = Command::new(common::node_binary())
