@@ -243,15 +243,7 @@ pub mod pallet {
 			let version = entry.versions.checked_add(1).ok_or(Error::<T>::TooManyVersions)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			// The current version moves to the history; the entry carries the new one.
-			RecordVersions::<T>::insert(
-				record_id,
-				entry.versions,
-				RecordVersion {
-					digest: entry.digest,
-					author: entry.author.clone(),
-					at: entry.updated_at,
-				},
-			);
+			RecordVersions::<T>::insert(record_id, entry.versions, Self::latest_version(&entry));
 			entry.versions = version;
 			entry.digest = digest;
 			entry.updated_at = now;
