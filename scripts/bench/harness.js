@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
-  account, bits, connect, council, devAccounts, ROLES, rpc, send,
+  account, bits, connect, council, devAccounts, ROLES, rpc, send, waitFor,
 } from '../client/src/index.js';
 import { startNode } from '../client/src/node.js';
 import { startFourValidators } from '../client/src/network.js';
@@ -97,16 +97,6 @@ function summary(values) {
     n: values.length, p50: pct(values, 0.5), p90: pct(values, 0.9), p99: pct(values, 0.99),
     max: values.length ? Math.max(...values) : null,
   };
-}
-
-async function waitFor(what, fn, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await sleep(200);
-  }
 }
 
 function digestBinary() {
@@ -290,7 +280,7 @@ async function submitAll(api, txs, counter, cap) {
       .catch((e) => errors.push(`${i}: ${e.message}`))
       .finally(() => { inflight--; });
   }
-  await waitFor('submissions answered', () => inflight === 0, 120_000);
+  await waitFor('submissions answered', () => inflight === 0, 120_000, 200);
   return { submittedAt, errors };
 }
 
@@ -299,7 +289,7 @@ async function submitAll(api, txs, counter, cap) {
  * Inclusion is followed through the senders' nonces (cheap, so the client keeps submitting);
  * the blocks are swept once everything is final.
  */
-async function throughputPhase(api, heads, kind, txs, senders, ranges, opts, maxNormal) {
+async function throughputPhase(api, heads, kind, txs, senders, ranges, opts, { maxNormal, blockMs }) {
   const wanted = new Map(txs.map((t, i) => [t.hash, i]));
   const counter = { included: 0 };
   const startBest = heads.best;
@@ -320,17 +310,16 @@ async function throughputPhase(api, heads, kind, txs, senders, ranges, opts, max
     throw new Error(`${kind}: ${errors.length} submissions refused, e.g. ${errors.slice(0, 3).join('; ')}`);
   }
   // Wait until every extrinsic is in a finalized block (bounded by the work left).
-  const blockMs = Number((await api.call.auraApi.slotDuration()).toBigInt());
   const budget = 120_000 + Math.ceil(txs.length / 500) * blockMs * 2;
   let finalHash;
   await waitFor(`${kind}: all ${txs.length} finalized`, async () => {
     finalHash = await api.rpc.chain.getFinalizedHead();
     return progress(await noncesOf(api, senders, finalHash)) === txs.length;
-  }, budget);
+  }, budget, 200);
   stop = true;
   await pacer;
   const finalNumber = (await api.rpc.chain.getHeader(finalHash)).number.toNumber();
-  await waitFor('finality notifications', () => heads.final >= finalNumber, 30_000);
+  await waitFor('finality notifications', () => heads.final >= finalNumber, 30_000, 200);
   let blocks = await sweep(api, startBest + 1, finalNumber, wanted);
   const found = blocks.reduce((a, b) => a + b.included.length, 0);
   if (found !== txs.length) throw new Error(`${kind}: ${found}/${txs.length} found in finalized blocks`);
@@ -388,7 +377,7 @@ async function batchPhase(api, heads, signer, opts) {
       for (const b of more) for (const idx of b.included) found.push({ idx, block: b });
     }
     return found.length === txs.length;
-  }, 180_000);
+  }, 180_000, 200);
   const chainSecs = (now() - t0) / 1000;
   if (found.some((f) => f.block.failed)) throw new Error('an anchorBatch extrinsic failed');
 
@@ -525,7 +514,7 @@ async function runDev(opts, cleanups) {
   const heads = new Heads(api);
   await heads.start();
   cleanups.push(() => heads.stop());
-  await waitFor('first finalized block', () => heads.final >= 1, 60_000);
+  await waitFor('first finalized block', () => heads.final >= 1, 60_000, 200);
 
   const senders = Array.from({ length: Math.max(1, opts.senders) }, (_, i) => account(`//Bench/${i}`));
   console.log(`[bench] preparing ${senders.length} senders (fund, register, approve by motion)`);
@@ -571,7 +560,7 @@ async function runDev(opts, cleanups) {
   for (const k of Object.keys(KINDS)) {
     console.log(`[bench] ${KINDS[k].label}: submitting ${plan[k]}`);
     kinds[k] = await throughputPhase(api, heads, k, signed[k], senders, ranges[k], opts,
-      maxNormal);
+      { maxNormal, blockMs });
     console.log(`[bench]   ${f(kinds[k].perSec)} /s, per block ${kinds[k].perBlock.join(' ')}`);
   }
 
@@ -598,7 +587,7 @@ async function runLocal4(opts, cleanups) {
   const heads = new Heads(api);
   await heads.start();
   cleanups.push(() => heads.stop());
-  await waitFor('finality on the 4-validator network', () => heads.final >= 2, 180_000);
+  await waitFor('finality on the 4-validator network', () => heads.final >= 2, 180_000, 200);
   const blockMs = Number((await api.call.auraApi.slotDuration()).toBigInt());
   console.log(`[bench] light-load latency: ${opts.latencyTxs} transfers`);
   const latency = await latencyPhase(api, dev.ferdie, dev.eve.address, opts.latencyTxs,

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { connect } from '../src/index.js';
+import { connect, waitFor } from '../src/index.js';
 import { VALIDATORS as NAMES, bootnodeOf, fourValidatorSpecFile, startValidator }
   from '../src/network.js';
 
@@ -34,16 +34,6 @@ after(async () => {
 async function start(name, specFile, bootnode) {
   nodes[name] = await startValidator(name, specFile, dir, { bootnode });
   return nodes[name];
-}
-
-async function waitFor(what, fn, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 const heads = async (api) => {

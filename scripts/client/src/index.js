@@ -99,6 +99,20 @@ export async function send(api, tx, signer, { finalized = false, timeoutMs = 120
   }), timeoutMs, `extrinsic ${tx.method.section}.${tx.method.method}`);
 }
 
+/**
+ * Poll `fn` every `intervalMs` until it returns a truthy value (returned), or throw after
+ * `timeoutMs` naming `what`.
+ */
+export async function waitFor(what, fn, timeoutMs, intervalMs = 500) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 /** The first event `section.method` in `result.events`, as `{ name: value }` data. */
 export function findEvent(result, section, method) {
   const e = result.events.find((ev) => ev.section === section && ev.method === method);
