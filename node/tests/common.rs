@@ -358,6 +358,20 @@ pub fn wait_for_event(
 	})
 }
 
+/// Wait until the finalized block is at least `number` (the `records_*`, `consent_*` and
+/// `claims_*` RPCs answer at the finalized block when no `at` is given).
+pub fn wait_finalized(node: &mut Node, number: u64, timeout: Duration) -> u64 {
+	node.wait_for(&format!("block {number} finalized"), timeout, |n| {
+		n.finalized_number().filter(|f| *f >= number)
+	})
+}
+
+/// The on-chain id of the record `author` anchors under `local_id` (`records.anchor` derives it
+/// from the signer: blake2-256 of "healthchain/record", the author's account and `local_id`).
+pub fn record_id(author: Sr25519Keyring, local_id: H256) -> H256 {
+	pallet_records::record_id_of(&author.to_account_id(), &local_id)
+}
+
 /// The dispatch error of a failed extrinsic event, if `e` is one.
 pub fn failed_with(e: &runtime::RuntimeEvent) -> Option<sp_runtime::DispatchError> {
 	match e {

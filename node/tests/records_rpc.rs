@@ -1,12 +1,20 @@
 //! End-to-end test of the records pallet on a running dev node: real signed extrinsics
-//! (`records.anchor`, `amend`, `retract`, `anchorBatch`) and the `records_*` RPCs, including a
-//! Merkle batch built by the `healthchain-digest` CLI when `HEALTHCHAIN_DIGEST_BIN` points to
-//! it (scripts/test sets it), else by the same `binary-merkle-tree` calls in-process.
+//! (`records.anchor`, `amend`, `retract`, `anchorBatch`, governance's `forceRetract`) and the
+//! `records_*` RPCs, including a Merkle batch built by the `healthchain-digest` CLI when
+//! `HEALTHCHAIN_DIGEST_BIN` points to it (scripts/test sets it), else by the same
+//! `binary-merkle-tree` calls in-process. Record ids are derived from the author
+//! (`record_id_of(author, local_id)`): another organisation anchoring the same local id gets
+//! its own record, never the first one. The RPCs answer at the finalized block.
 
 mod common;
 
-use common::{h256, hex, submit, Node, NodeSpec, TempDir};
-use healthchain_runtime::RuntimeCall;
+use common::{
+	failed_with, h256, hex, record_id, submit, wait_finalized, wait_for_event, Node, NodeSpec,
+	TempDir,
+};
+use healthchain_primitives::Scope;
+use healthchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use pallet_records::Event as RecordsEvent;
 use sp_core::H256;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::BlakeTwo256;
@@ -36,7 +44,16 @@ fn records_anchor_amend_retract_and_batch_through_rpc() {
 	});
 	node.wait_for("best block >= 1", TIMEOUT, |n| n.best_number().filter(|b| *b >= 1));
 
-	let record = H256::repeat_byte(0x42);
+	// Alice's own key for the record; its on-chain id is derived from her account.
+	let local = H256::repeat_byte(0x42);
+	let record = record_id(Sr25519Keyring::Alice, local);
+	assert_ne!(record, local);
+	// The same vector as the client's unit test (scripts/client/test/helpers.test.js), so the
+	// client's `recordIdOf` and the runtime's `record_id_of` cannot drift apart.
+	assert_eq!(
+		hex(record.as_bytes()),
+		"0x66b59d0a01856e5556ca3205740814c56261a8b9a06f3ad53c39aa006bc32aa2"
+	);
 	let patient = Sr25519Keyring::Dave.to_account_id();
 	assert_eq!(verify(&node, record, digest(1)), serde_json::json!({"status": "unknown"}));
 	assert_eq!(
@@ -44,38 +61,95 @@ fn records_anchor_amend_retract_and_batch_through_rpc() {
 		Some(serde_json::Value::Null)
 	);
 
-	// Alice is a hospital in the dev preset.
+	// Alice is a hospital in the dev preset. The event names the derived id and the scope.
+	let from = node.best_number().expect("best") + 1;
 	submit(
 		&node,
 		Sr25519Keyring::Alice,
 		RuntimeCall::Records(pallet_records::Call::anchor {
-			record_id: record,
+			local_id: local,
 			subject: patient.clone(),
 			digest: digest(1),
 			kind: pallet_records::RecordKind(2),
+			scope: Scope::Labs,
 		}),
+	);
+	let (_, e) = wait_for_event(&mut node, from, TIMEOUT, "RecordAnchored", |e| {
+		matches!(e, RuntimeEvent::Records(RecordsEvent::RecordAnchored { .. }))
+	});
+	assert_eq!(
+		e,
+		RuntimeEvent::Records(RecordsEvent::RecordAnchored {
+			record_id: record,
+			subject: patient.clone(),
+			author: Sr25519Keyring::Alice.to_account_id(),
+			kind: pallet_records::RecordKind(2),
+			scope: Scope::Labs,
+			digest: digest(1),
+		})
 	);
 	node.wait_for("anchored record verifies", TIMEOUT, |n| {
 		(verify(n, record, digest(1)) == serde_json::json!({"status": "valid", "version": 1}))
 			.then_some(())
 	});
+	// Nothing was stored under the local id itself.
+	assert_eq!(verify(&node, local, digest(1)), serde_json::json!({"status": "unknown"}));
 	let got = node.rpc("records_get", serde_json::json!([hex(record.as_bytes())])).expect("get");
+	assert_eq!(got["recordId"], hex(record.as_bytes()));
 	assert_eq!(got["versions"], 1);
 	assert_eq!(got["kind"], 2);
+	assert_eq!(got["scope"], "labs");
+	assert_eq!(got["author"], Sr25519Keyring::Alice.to_account_id().to_string());
 	assert_eq!(got["status"], "active");
 	assert_eq!(h256(&got["latest"]["digest"]), digest(1));
 
+	// Bob anchors under the same local id (what a front-runner copying Alice's pending anchor
+	// would do): it succeeds, but as Bob's own record under another id; Alice's is untouched.
+	let bobs = record_id(Sr25519Keyring::Bob, local);
+	assert_ne!(bobs, record);
+	submit(
+		&node,
+		Sr25519Keyring::Bob,
+		RuntimeCall::Records(pallet_records::Call::anchor {
+			local_id: local,
+			subject: patient.clone(),
+			digest: digest(7),
+			kind: pallet_records::RecordKind(2),
+			scope: Scope::MentalHealth,
+		}),
+	);
+	let got = node.wait_for("Bob's record under its own id", TIMEOUT, |n| {
+		n.rpc("records_get", serde_json::json!([hex(bobs.as_bytes())])).filter(|g| !g.is_null())
+	});
+	assert_eq!(got["author"], Sr25519Keyring::Bob.to_account_id().to_string());
+	assert_eq!(got["scope"], "mentalHealth");
+	assert_eq!(h256(&got["latest"]["digest"]), digest(7));
+	let alices = node.rpc("records_get", serde_json::json!([hex(record.as_bytes())])).expect("get");
+	assert_eq!(alices["author"], Sr25519Keyring::Alice.to_account_id().to_string());
+	assert_eq!(h256(&alices["latest"]["digest"]), digest(1));
+
 	// Dave is no provider: his anchor is included but fails; nothing is stored.
-	let other = H256::repeat_byte(0x43);
+	let other_local = H256::repeat_byte(0x43);
+	let other = record_id(Sr25519Keyring::Dave, other_local);
+	let from = node.best_number().expect("best") + 1;
 	submit(
 		&node,
 		Sr25519Keyring::Dave,
 		RuntimeCall::Records(pallet_records::Call::anchor {
-			record_id: other,
+			local_id: other_local,
 			subject: patient.clone(),
 			digest: digest(9),
 			kind: pallet_records::RecordKind(2),
+			scope: Scope::Clinical,
 		}),
+	);
+	let (failed_at, e) = wait_for_event(&mut node, from, TIMEOUT, "Dave's anchor fails", |e| {
+		failed_with(e).is_some()
+	});
+	assert_eq!(
+		failed_with(&e),
+		Some(pallet_records::Error::<Runtime>::NotActiveProvider.into()),
+		"a non-provider's anchor fails with NotActiveProvider"
 	);
 
 	// Amend, then the first digest is superseded.
@@ -96,6 +170,7 @@ fn records_anchor_amend_retract_and_batch_through_rpc() {
 		node.rpc("records_history", serde_json::json!([hex(record.as_bytes())])).expect("history");
 	assert_eq!(history.as_array().map(|a| a.len()), Some(2));
 	// Dave's failed anchor left no record (his nonce advanced: the extrinsic was included).
+	wait_finalized(&mut node, failed_at, TIMEOUT);
 	assert_eq!(
 		node.rpc("records_get", serde_json::json!([hex(other.as_bytes())])),
 		Some(serde_json::Value::Null)
@@ -173,6 +248,45 @@ fn records_anchor_amend_retract_and_batch_through_rpc() {
 	assert_eq!(got["status"], "retracted");
 	assert_eq!(got["retraction"]["reason"], "patientRequest");
 
+	// Governance (root: Alice is sudo in the dev preset) retracts Bob's record: the same
+	// tombstone, with its own event.
+	let from = node.best_number().expect("best") + 1;
+	submit(
+		&node,
+		Sr25519Keyring::Alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::Records(pallet_records::Call::force_retract {
+				record_id: bobs,
+				reason: pallet_records::RetractReason::EnteredInError,
+			})),
+		}),
+	);
+	wait_for_event(&mut node, from, TIMEOUT, "RecordForceRetracted", |e| {
+		e == &RuntimeEvent::Records(RecordsEvent::RecordForceRetracted {
+			record_id: bobs,
+			reason: pallet_records::RetractReason::EnteredInError,
+		})
+	});
+	node.wait_for("Bob's record retracted by governance", TIMEOUT, |n| {
+		(verify(n, bobs, digest(7)) == serde_json::json!({"status": "retracted"})).then_some(())
+	});
+	let got = node.rpc("records_get", serde_json::json!([hex(bobs.as_bytes())])).expect("get");
+	assert_eq!(got["retraction"]["reason"], "enteredInError");
+	// Not by a provider, even the author: BadOrigin.
+	let from = node.best_number().expect("best") + 1;
+	submit(
+		&node,
+		Sr25519Keyring::Bob,
+		RuntimeCall::Records(pallet_records::Call::force_retract {
+			record_id: bobs,
+			reason: pallet_records::RetractReason::Other,
+		}),
+	);
+	let (_, e) = wait_for_event(&mut node, from, TIMEOUT, "Bob's forceRetract fails", |e| {
+		failed_with(e).is_some()
+	});
+	assert_eq!(failed_with(&e), Some(sp_runtime::DispatchError::BadOrigin));
+
 	// Malformed input is an RPC error, not a crash.
 	assert_eq!(node.rpc("records_verify", serde_json::json!(["0x1234", "0x00"])), None);
 
@@ -194,15 +308,17 @@ fn cli_verifies_against_the_node(node: &Node, bin: &str, tmp: &std::path::Path) 
 	let digest = h256(&serde_json::Value::String(
 		String::from_utf8(out.stdout).expect("utf8").trim().into(),
 	));
-	let record = H256::repeat_byte(0x77);
+	let local = H256::repeat_byte(0x77);
+	let record = record_id(Sr25519Keyring::Alice, local);
 	submit(
 		node,
 		Sr25519Keyring::Alice,
 		RuntimeCall::Records(pallet_records::Call::anchor {
-			record_id: record,
+			local_id: local,
 			subject: Sr25519Keyring::Eve.to_account_id(),
 			digest,
 			kind: pallet_records::RecordKind(2),
+			scope: Scope::Labs,
 		}),
 	);
 	let start = std::time::Instant::now();

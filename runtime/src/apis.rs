@@ -235,6 +235,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_consent::runtime_api::ConsentApi<Block, AccountId, BlockNumber> for Runtime {
 		fn has_access(patient: AccountId, grantee: AccountId, scope: Scope, purpose: Purpose) -> bool {
 			Consent::has_access(&patient, &grantee, scope, purpose)
@@ -246,7 +247,15 @@ impl_runtime_apis! {
 			scope: Scope,
 			purpose: Purpose,
 		) -> Result<AccessBasis, AccessDenial> {
-			Consent::access_basis(&patient, &grantee, scope, purpose, System::block_number())
+			Consent::access_basis(&patient, &grantee, scope, purpose)
+		}
+
+		fn record_access(
+			accessor: AccountId,
+			record_id: RecordId,
+			purpose: Purpose,
+		) -> Result<(AccountId, Scope, AccessBasis), AccessDenial> {
+			Consent::decide_record_access(&accessor, &record_id, purpose, System::block_number())
 		}
 
 		fn grants_of(patient: AccountId) -> Vec<(AccountId, Grant<AccountId, BlockNumber>)> {

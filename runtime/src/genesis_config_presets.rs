@@ -89,6 +89,9 @@ fn dev_providers() -> Vec<GenesisProvider> {
 	]
 }
 
+/// How far apart the consortium founders' genesis credentials expire: 30 days.
+const CREDENTIAL_STAGGER: BlockNumber = 30 * crate::DAYS;
+
 fn genesis(
 	initial_authorities: Vec<AuthorityKeys>,
 	endowed_accounts: Vec<(AccountId, crate::Balance)>,
@@ -99,6 +102,11 @@ fn genesis(
 ) -> Value {
 	// Aura's and GRANDPA's genesis authorities stay empty: pallet-session hands them the
 	// validators' keys (`on_genesis_session`).
+	// The treasury account receives every fee: it exists from genesis (one existential
+	// deposit), so the first fees paid are kept, not dropped into a missing account.
+	let mut endowed_accounts = endowed_accounts;
+	endowed_accounts
+		.push((crate::configs::monetary::TreasuryAccount::get(), crate::EXISTENTIAL_DEPOSIT));
 	let mut patch = build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: endowed_accounts },
 		providers: ProvidersConfig { providers },
@@ -190,8 +198,13 @@ pub fn consortium_template_genesis() -> Value {
 				Roles::from(Role::Insurer),
 				Roles::from(Role::Clinic),
 			])
-			.map(|((sr, _), roles)| {
-				(sr.to_account_id(), roles, credential("placeholder"), GENESIS_CREDENTIAL_VALIDITY)
+			.enumerate()
+			.map(|(i, ((sr, _), roles))| {
+				// Staggered a month apart: the founders' credentials never all lapse at one
+				// block (which would leave no active organisation to govern or validate).
+				let expires = GENESIS_CREDENTIAL_VALIDITY
+					.saturating_sub(CREDENTIAL_STAGGER.saturating_mul(i as BlockNumber));
+				(sr.to_account_id(), roles, credential("placeholder"), expires)
 			})
 			.collect(),
 		founders.iter().map(|(sr, _)| sr.to_account_id()).collect(),

@@ -69,10 +69,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -217,8 +217,14 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// All migrations of the runtime, aside from the ones declared in the pallets.
+/// Records v1 -> v2 gives every record its scope; claims v1 -> v2 fills the open-claim
+/// counters, dispute deadlines and billed totals. Each runs once (versioned).
 #[allow(unused_parens)]
-type Migrations = ();
+type Migrations = (
+	pallet_providers::migrations::MigrateV1ToV2<Runtime>,
+	pallet_records::migrations::MigrateV1ToV2<Runtime>,
+	pallet_claims::migrations::MigrateV1ToV2<Runtime>,
+);
 
 /// Executive: handles dispatch to the various modules.
 pub type Executive = frame_executive::Executive<
@@ -311,3 +317,5 @@ mod runtime {
 /// Runtime-level checks of the dev/local presets: they are built by the same code the node uses.
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod fuzz;

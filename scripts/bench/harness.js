@@ -240,8 +240,10 @@ const KINDS = {
       senders[(i + 1) % senders.length].address, UNIT),
   },
   anchor: {
+    // A fresh local id each time (the record id is derived from it and the sender), a random
+    // subject and digest, kind 1, one scope.
     label: 'records.anchor',
-    make: (api) => api.tx.records.anchor(h256(), h256(), h256(), 1),
+    make: (api) => api.tx.records.anchor(h256(), h256(), h256(), 1, 'Labs'),
   },
 };
 

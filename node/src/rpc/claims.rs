@@ -140,7 +140,7 @@ where
 	C::Api: ClaimsApi<Block, AccountId, Balance, BlockNumber>,
 {
 	fn get(&self, claim_id: u64, at: Option<H256>) -> RpcResult<Option<ClaimJson>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let at = at.unwrap_or_else(|| self.client.info().finalized_hash);
 		let claim = self.client.runtime_api().claim(at, claim_id).map_err(runtime_error)?;
 		Ok(claim.map(Into::into))
 	}
@@ -152,7 +152,7 @@ where
 		limit: Option<u32>,
 		at: Option<H256>,
 	) -> RpcResult<Vec<u64>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let at = at.unwrap_or_else(|| self.client.info().finalized_hash);
 		let limit = limit.unwrap_or(pallet_claims::MAX_PAGE);
 		self.client.runtime_api().claims_of(at, who, after, limit).map_err(runtime_error)
 	}

@@ -7,8 +7,12 @@
 //! - `consent_hasAccess(patient, grantee, scope, purpose, at?)` → `true` | `false`
 //! - `consent_accessBasis(patient, grantee, scope, purpose, at?)` →
 //!   `{"allowed":true,"basis":"consent"}` | `{"allowed":true,"basis":"breakGlass","breakGlassId":3}` |
-//!   `{"allowed":false,"reason":"consentExpired"}` (reasons: `consentMissing`,
-//!   `consentExpired`, `scopeNotGranted`, `purposeNotGranted`)
+//!   `{"allowed":false,"reason":"consentExpired"}` (reasons: `notActiveProvider`,
+//!   `consentMissing`, `consentExpired`, `scopeNotGranted`, `purposeNotGranted`)
+//! - `consent_recordAccess(accessor, recordId, purpose, at?)` → the same object plus
+//!   `"patient"` and `"scope"` (the record's own) when the access is allowed; more reasons:
+//!   `unknownRecord`, `recordRetracted`. What a gateway asks before releasing a record: the
+//!   chain's one access rule, with the record's scope.
 //! - `consent_grantsOf(patient, at?)` → `[{"grantee","scopes":[..],"purposes":[..],
 //!   "grantedAt","expiresAt","grantedBy","consentDigest","live"}]` (`live` is false for an
 //!   expired grant the sweep has not removed yet)
@@ -17,7 +21,8 @@
 //!   "expiresAt","open","review"}` (`review`: `pending`, `justified`, `unjustified`)
 //! - `consent_breakGlassTally(provider, at?)` → `{"opened","justified","unjustified"}`
 //!
-//! `at` is an optional block hash; the best block is used without it. Unknown scope or purpose
+//! `at` is an optional block hash; without it the answer is at the **finalized** block (an audit
+//! answer must not be reverted by a re-org). Unknown scope or purpose
 //! names are refused with error code 2 and a message listing the valid names.
 
 use std::sync::Arc;
@@ -135,10 +140,27 @@ impl From<Result<AccessBasis, AccessDenial>> for AccessJson {
 					AccessDenial::PurposeNotGranted => "purposeNotGranted",
 					AccessDenial::UnknownRecord => "unknownRecord",
 					AccessDenial::RecordNotOfPatient => "recordNotOfPatient",
+					AccessDenial::NotActiveProvider => "notActiveProvider",
+					AccessDenial::RecordRetracted => "recordRetracted",
 				}),
 			},
 		}
 	}
+}
+
+/// The answer of `consent_recordAccess`.
+#[derive(Serialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordAccessJson {
+	/// Allowed, basis, break-glass id or reason.
+	#[serde(flatten)]
+	pub access: AccessJson,
+	/// The record's subject, when allowed.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub patient: Option<AccountId>,
+	/// The record's scope, when allowed.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub scope: Option<String>,
 }
 
 /// A grant, as JSON.
@@ -222,6 +244,16 @@ pub trait ConsentRpcApi<BlockHash> {
 		at: Option<BlockHash>,
 	) -> RpcResult<AccessJson>;
 
+	/// Whether `accessor` may access record `record_id` for `purpose` (the record's own scope).
+	#[method(name = "recordAccess")]
+	fn record_access(
+		&self,
+		accessor: AccountId,
+		record_id: H256,
+		purpose: String,
+		at: Option<BlockHash>,
+	) -> RpcResult<RecordAccessJson>;
+
 	/// The patient's grants.
 	#[method(name = "grantsOf")]
 	fn grants_of(&self, patient: AccountId, at: Option<BlockHash>) -> RpcResult<Vec<GrantJson>>;
@@ -257,7 +289,7 @@ where
 	C: HeaderBackend<Block>,
 {
 	fn at(&self, at: Option<H256>) -> Result<(H256, BlockNumber), ErrorObjectOwned> {
-		let hash = at.unwrap_or_else(|| self.client.info().best_hash);
+		let hash = at.unwrap_or_else(|| self.client.info().finalized_hash);
 		let number = self
 			.client
 			.number(hash)
@@ -304,6 +336,30 @@ where
 			.access_basis(at, patient, grantee, scope, purpose)
 			.map_err(runtime_error)?;
 		Ok(r.into())
+	}
+
+	fn record_access(
+		&self,
+		accessor: AccountId,
+		record_id: H256,
+		purpose: String,
+		at: Option<H256>,
+	) -> RpcResult<RecordAccessJson> {
+		let purpose = parse_purpose(&purpose)?;
+		let (at, _) = self.at(at)?;
+		let r = self
+			.client
+			.runtime_api()
+			.record_access(at, accessor, record_id, purpose)
+			.map_err(runtime_error)?;
+		Ok(match r {
+			Ok((patient, scope, basis)) => RecordAccessJson {
+				access: Ok(basis).into(),
+				patient: Some(patient),
+				scope: Some(scope_name(scope)),
+			},
+			Err(d) => RecordAccessJson { access: Err(d).into(), patient: None, scope: None },
+		})
 	}
 
 	fn grants_of(&self, patient: AccountId, at: Option<H256>) -> RpcResult<Vec<GrantJson>> {

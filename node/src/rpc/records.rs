@@ -7,13 +7,14 @@
 //!   `{"status":"retracted"}` | `{"status":"unknown"}`
 //! - `records_verifyInclusion(batchId, leaf, leafIndex, proof[], at?)` → `true` | `false`
 //! - `records_get(recordId, at?)` → `null` |
-//!   `{"recordId","subject","author","kind","versions","createdAt","status","retraction",
+//!   `{"recordId","subject","author","kind","scope","versions","createdAt","status","retraction",
 //!     "latest":{"digest","author","at"}}` where `status` is `"active"` or `"retracted"` and
 //!   `retraction` is `null` or `{"reason":"patientRequest","at":12}`
 //! - `records_history(recordId, at?)` → `[{"version":1,"digest","author","at"}, ...]`
 //! - `records_batch(batchId, at?)` → `null` | `{"batchId","root","leafCount","author","at"}`
 //!
-//! `at` is an optional block hash; the best block is used without it.
+//! `at` is an optional block hash; without it the answer is at the **finalized** block (an audit
+//! answer must not be reverted by a re-org).
 
 use std::sync::Arc;
 
@@ -25,6 +26,9 @@ use serde::Serialize;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::H256;
+
+/// The longest inclusion proof any batch can have (a tree over at most 2^32 leaves).
+pub const MAX_PROOF_LEN: usize = 32;
 
 /// The answer of `records_verify`.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
@@ -88,6 +92,8 @@ pub struct RecordJson {
 	pub author: AccountId,
 	/// Resource kind code.
 	pub kind: u16,
+	/// The record's data category (`clinical`, `labs`, ..., `billing`), fixed at anchoring.
+	pub scope: String,
 	/// Number of versions.
 	pub versions: u32,
 	/// Block of version 1.
@@ -179,7 +185,7 @@ where
 	C: HeaderBackend<Block>,
 {
 	fn at(&self, at: Option<H256>) -> H256 {
-		at.unwrap_or_else(|| self.client.info().best_hash)
+		at.unwrap_or_else(|| self.client.info().finalized_hash)
 	}
 }
 
@@ -202,6 +208,15 @@ where
 		proof: Vec<H256>,
 		at: Option<H256>,
 	) -> RpcResult<bool> {
+		// No tree of at most 2^32 leaves is deeper than 32: a longer proof is refused before
+		// the runtime is asked (which also caps it at the batch's own depth).
+		if proof.len() > MAX_PROOF_LEN {
+			return Err(jsonrpsee::types::error::ErrorObject::owned(
+				2,
+				format!("proof has {} hashes; at most {MAX_PROOF_LEN} are possible", proof.len()),
+				None::<()>,
+			));
+		}
 		let at = self.at(at);
 		self.client
 			.runtime_api()
@@ -224,6 +239,7 @@ where
 				subject: s.entry.subject,
 				author: s.entry.author,
 				kind: s.entry.kind.0,
+				scope: super::consent::scope_name(s.entry.scope),
 				versions: s.entry.versions,
 				created_at: s.entry.created_at,
 				status,

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
-		fungible::{Inspect, Mutate},
+		fungible::{Inspect, Mutate, MutateHold},
 		EnsureOrigin, Get,
 	},
 	BoundedVec,
@@ -44,6 +44,8 @@ fn parties<T: Config>() -> Parties<T> {
 	T::Providers::make_active_for_benchmarks(&provider, Roles::from(Role::Hospital));
 	T::Providers::make_active_for_benchmarks(&insurer, Roles::from(Role::Insurer));
 	T::Consent::grant_for_benchmarks(&patient, &insurer, Scope::Billing, Purpose::Payment);
+	// The care relationship behind the claim's records (Clinical, for treatment).
+	T::Consent::grant_for_benchmarks(&patient, &provider, Scope::Clinical, Purpose::Treatment);
 	let funds = BalanceOf::<T>::max_value() / 4u32.into();
 	T::Currency::set_balance(&insurer, funds);
 	T::Currency::set_balance(&provider, T::Currency::minimum_balance());
@@ -63,6 +65,7 @@ fn records<T: Config>(
 				RecordInfo {
 					subject: p.patient.clone(),
 					author: p.provider.clone(),
+					scope: Scope::Clinical,
 					retracted: false,
 				},
 			);
@@ -187,7 +190,8 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// An award of the whole claim after a denial: a real transfer.
+	/// An award of the whole claim after a denial whose bond covers only half of it: a
+	/// transfer on hold from the bond and a transfer of the rest (the heaviest branch).
 	#[benchmark]
 	fn resolve_dispute() -> Result<(), BenchmarkError> {
 		let p = parties::<T>();
@@ -198,6 +202,16 @@ mod benchmarks {
 			H256::repeat_byte(9),
 		)
 		.map_err(|_| BenchmarkError::Stop("dispute failed"))?;
+		let bond = DisputeBonds::<T>::get(id).ok_or(BenchmarkError::Stop("no bond"))?;
+		let half = bond / 2u32.into();
+		T::Currency::release(
+			&HoldReason::DisputeBond.into(),
+			&p.insurer,
+			bond.saturating_sub(half),
+			frame_support::traits::tokens::Precision::Exact,
+		)
+		.map_err(|_| BenchmarkError::Stop("release failed"))?;
+		DisputeBonds::<T>::insert(id, half);
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let award = amount::<T>();

@@ -11,6 +11,11 @@
 //!   purpose (asked through [`healthchain_primitives::ConsentCheck`]); every record must exist,
 //!   be anchored by this provider, be about this patient and not be retracted, and may back at
 //!   most one open claim to the same insurer; a digest seen before is `DuplicateClaim`.
+//!   **A care relationship** must stand behind every cited record: the patient's live grant to
+//!   the *submitting provider* covering the record's own scope for **Treatment**, or the
+//!   provider's open break-glass window on the patient (`NoCareRelationship` otherwise). A
+//!   provider the patient never consented to cannot bill the patient's insurer, even for
+//!   records it anchored itself (see docs/claims.md).
 //! - [`Pallet::adjudicate`] by the claim's insurer: `Approve`, `Partial(amount)` or
 //!   `Deny(reason)`. The approved amount is **held in escrow** on the insurer's account
 //!   (`HoldReason::ClaimEscrow`); an insurer without the funds gets `InsurerCannotPay` and
@@ -23,8 +28,14 @@
 //!   `DisputeWindow` blocks of the decision (a partial escrow is paid out first); or after
 //!   `AdjudicationDeadline` blocks without a decision (escalation).
 //!   [`Pallet::resolve_dispute`] by governance awards up to the unpaid remainder, paid by the
-//!   insurer.
+//!   insurer. At the dispute the unpaid remainder (or as much of it as the insurer has) is
+//!   **held as a bond** on the insurer (`HoldReason::DisputeBond`), so an award is paid from
+//!   funds the insurer cannot move away while the council deliberates.
 //! - [`Pallet::withdraw`] by the provider before adjudication.
+//!
+//! An insurer or provider with **open claims** (submitted, approved and unsettled, disputed;
+//! for an insurer also still disputable) cannot deregister ([`healthchain_primitives::OpenObligations`]). The total
+//! billed against each record across insurers is tracked ([`RecordBilled`]).
 //!
 //! Every transition emits an event; no state is a dead end (a denied or partly paid claim ends
 //! when its dispute window closes; a disputed one always has `resolve_dispute`, with an award of
@@ -52,6 +63,7 @@ pub use weights::WeightInfo;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod migrations;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
@@ -77,8 +89,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
-		ConsentCheck, Digest, ProviderRegistry, Purpose, RecordId, RecordRegistry, Role, Roles,
-		Scope,
+		ConsentCheck, Digest, OpenObligations, ProviderRegistry, Purpose, RecordId,
+		RecordRegistry, Role, Roles, Scope,
 	};
 	use sp_runtime::traits::{Saturating, Zero};
 
@@ -97,7 +109,9 @@ pub mod pallet {
 	/// A claim's status.
 	pub type StatusOf<T> = ClaimStatus<BalanceOf<T>, BlockNumberFor<T>>;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version: 2 added the open-claim counters, the dispute deadlines and
+	/// the per-record billed totals (see [`crate::migrations`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -156,6 +170,10 @@ pub mod pallet {
 		/// An approved claim's amount, escrowed on the insurer's account until settlement.
 		#[codec(index = 0)]
 		ClaimEscrow,
+		/// The unpaid remainder of a disputed claim, held on the insurer until governance
+		/// resolves the dispute.
+		#[codec(index = 1)]
+		DisputeBond,
 	}
 
 	/// Claims by id.
@@ -187,6 +205,28 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PartyClaims<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ClaimId, (), OptionQuery>;
+
+	/// Per party (the claim's provider and its insurer): claims still open (submitted, approved
+	/// and unsettled, or disputed).
+	#[pallet::storage]
+	pub type OpenClaims<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Per insurer: the last block at which a provider may still dispute one of its denials
+	/// or partial payments (exclusive).
+	#[pallet::storage]
+	pub type DisputableUntil<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>, OptionQuery>;
+
+	/// The bond held on the insurer for a disputed claim.
+	#[pallet::storage]
+	pub type DisputeBonds<T: Config> =
+		StorageMap<_, Twox64Concat, ClaimId, BalanceOf<T>, OptionQuery>;
+
+	/// The total claimed against each record across all insurers (claims not withdrawn).
+	#[pallet::storage]
+	pub type RecordBilled<T: Config> =
+		StorageMap<_, Identity, RecordId, BalanceOf<T>, ValueQuery>;
 
 	/// Events of the claims pallet.
 	#[pallet::event]
@@ -292,6 +332,10 @@ pub mod pallet {
 		NotDisputed,
 		/// The award is more than the unpaid remainder of the claim.
 		AwardTooHigh,
+		/// The patient has no live grant to the submitting provider covering a cited record
+		/// (its scope, for Treatment) and no break-glass window of the provider is open: no
+		/// care relationship stands behind the claim.
+		NoCareRelationship,
 	}
 
 	#[pallet::hooks]
@@ -344,6 +388,10 @@ pub mod pallet {
 				ensure!(info.subject == patient, Error::<T>::RecordNotOfPatient);
 				ensure!(!info.retracted, Error::<T>::RecordRetracted);
 				ensure!(
+					T::Consent::may_access_record(&provider, id, Purpose::Treatment),
+					Error::<T>::NoCareRelationship
+				);
+				ensure!(
 					!RecordClaims::<T>::contains_key(id, &insurer),
 					Error::<T>::RecordAlreadyClaimed
 				);
@@ -354,7 +402,9 @@ pub mod pallet {
 			NextClaimId::<T>::put(next);
 			for id in record_ids.iter() {
 				RecordClaims::<T>::insert(id, &insurer, claim_id);
+				RecordBilled::<T>::mutate(id, |b| *b = b.saturating_add(amount));
 			}
+			Self::open(&provider, &insurer);
 			ClaimByDigest::<T>::insert(claim_digest, claim_id);
 			PartyClaims::<T>::insert(&provider, claim_id, ());
 			PartyClaims::<T>::insert(&insurer, claim_id, ());
@@ -409,7 +459,9 @@ pub mod pallet {
 				}
 				Decision::Deny(reason) => {
 					claim.status = ClaimStatus::Denied { reason, at: now };
+					Self::close(&claim.provider, &insurer);
 					Claims::<T>::insert(claim_id, claim);
+					Self::disputable(&insurer, now);
 					Self::deposit_event(Event::ClaimDenied { claim_id, insurer, reason });
 					return Ok(());
 				}
@@ -436,6 +488,10 @@ pub mod pallet {
 				_ => return Err(Error::<T>::NotApproved.into()),
 			};
 			Self::pay_escrow(&claim, approved)?;
+			Self::close(&claim.provider, &claim.insurer);
+			if approved < claim.amount {
+				Self::disputable(&claim.insurer, at);
+			}
 			claim.status = ClaimStatus::Settled { paid: approved, adjudicated_at: at };
 			let provider = claim.provider.clone();
 			Claims::<T>::insert(claim_id, claim);
@@ -464,25 +520,26 @@ pub mod pallet {
 			let within =
 				|decided: BlockNumberFor<T>| now < decided.saturating_add(T::DisputeWindow::get());
 
-			let (paid, escalated, escrow) = match claim.status {
+			// `reopens`: the claim had stopped counting as open for the insurer.
+			let (paid, escalated, escrow, reopens) = match claim.status {
 				ClaimStatus::Submitted => {
 					let due = claim.submitted_at.saturating_add(T::AdjudicationDeadline::get());
 					ensure!(now >= due, Error::<T>::AdjudicationNotOverdue);
-					(Zero::zero(), true, None)
+					(Zero::zero(), true, None, false)
 				}
 				ClaimStatus::Denied { at, .. } => {
 					ensure!(within(at), Error::<T>::DisputeWindowClosed);
-					(Zero::zero(), false, None)
+					(Zero::zero(), false, None, true)
 				}
 				ClaimStatus::Approved { approved, at } => {
 					ensure!(approved < claim.amount, Error::<T>::NothingToDispute);
 					ensure!(within(at), Error::<T>::DisputeWindowClosed);
-					(approved, false, Some(approved))
+					(approved, false, Some(approved), false)
 				}
 				ClaimStatus::Settled { paid, adjudicated_at } => {
 					ensure!(paid < claim.amount, Error::<T>::NothingToDispute);
 					ensure!(within(adjudicated_at), Error::<T>::DisputeWindowClosed);
-					(paid, false, None)
+					(paid, false, None, true)
 				}
 				ClaimStatus::Disputed { .. } => return Err(Error::<T>::AlreadyDisputed.into()),
 				ClaimStatus::Resolved { .. } | ClaimStatus::Withdrawn { .. } => {
@@ -496,6 +553,21 @@ pub mod pallet {
 					provider: provider.clone(),
 					paid: amount,
 				});
+			}
+			// The bond: the unpaid remainder, or as much of it as the insurer can hold now.
+			let remainder = claim.amount.saturating_sub(paid);
+			let available = T::Currency::reducible_balance(
+				&claim.insurer,
+				Preservation::Preserve,
+				Fortitude::Polite,
+			);
+			let bond = remainder.min(available);
+			if !bond.is_zero() {
+				T::Currency::hold(&HoldReason::DisputeBond.into(), &claim.insurer, bond)?;
+				DisputeBonds::<T>::insert(claim_id, bond);
+			}
+			if reopens {
+				Self::open(&claim.provider, &claim.insurer);
 			}
 			claim.status = ClaimStatus::Disputed { paid, reason: reason_digest, at: now };
 			Claims::<T>::insert(claim_id, claim);
@@ -525,15 +597,32 @@ pub mod pallet {
 				return Err(Error::<T>::NotDisputed.into());
 			};
 			ensure!(award <= claim.amount.saturating_sub(paid), Error::<T>::AwardTooHigh);
-			if !award.is_zero() {
-				T::Currency::transfer(
+			// The award comes from the bond first, the rest from the insurer's free funds;
+			// what the award leaves of the bond is released.
+			let bond = DisputeBonds::<T>::take(claim_id).unwrap_or_else(Zero::zero);
+			let from_bond = award.min(bond);
+			let rest = award.saturating_sub(from_bond);
+			let reason: T::RuntimeHoldReason = HoldReason::DisputeBond.into();
+			if !from_bond.is_zero() {
+				T::Currency::transfer_on_hold(
+					&reason,
 					&claim.insurer,
 					&claim.provider,
-					award,
-					Preservation::Preserve,
-				)
-				.map_err(|_| Error::<T>::InsurerCannotPay)?;
+					from_bond,
+					Precision::Exact,
+					Restriction::Free,
+					Fortitude::Polite,
+				)?;
 			}
+			if !rest.is_zero() {
+				T::Currency::transfer(&claim.insurer, &claim.provider, rest, Preservation::Preserve)
+					.map_err(|_| Error::<T>::InsurerCannotPay)?;
+			}
+			let excess = bond.saturating_sub(from_bond);
+			if !excess.is_zero() {
+				T::Currency::release(&reason, &claim.insurer, excess, Precision::Exact)?;
+			}
+			Self::close(&claim.provider, &claim.insurer);
 			let paid_total = paid.saturating_add(award);
 			claim.status = ClaimStatus::Resolved {
 				paid: paid_total,
@@ -557,7 +646,12 @@ pub mod pallet {
 			let records = claim.records.len() as u32;
 			for id in claim.records.iter() {
 				RecordClaims::<T>::remove(id, &claim.insurer);
+				RecordBilled::<T>::mutate_exists(id, |b| {
+					let left = b.unwrap_or_else(Zero::zero).saturating_sub(claim.amount);
+					*b = if left.is_zero() { None } else { Some(left) };
+				});
 			}
+			Self::close(&claim.provider, &claim.insurer);
 			claim.status = ClaimStatus::Withdrawn { at: frame_system::Pallet::<T>::block_number() };
 			Claims::<T>::insert(claim_id, claim);
 			Self::deposit_event(Event::ClaimWithdrawn { claim_id, provider });
@@ -576,6 +670,33 @@ pub mod pallet {
 				Role::Pharmacy,
 				Role::Emergency,
 			])
+		}
+
+		/// One more claim is open between `provider` and `insurer`.
+		fn open(provider: &T::AccountId, insurer: &T::AccountId) {
+			for who in [provider, insurer] {
+				OpenClaims::<T>::mutate(who, |c| *c = c.saturating_add(1));
+			}
+		}
+
+		/// One claim less is open between `provider` and `insurer`.
+		fn close(provider: &T::AccountId, insurer: &T::AccountId) {
+			for who in [provider, insurer] {
+				OpenClaims::<T>::mutate_exists(who, |c| {
+					let left = c.unwrap_or(0).saturating_sub(1);
+					*c = if left == 0 { None } else { Some(left) };
+				});
+			}
+		}
+
+		/// A decision of `insurer` at `decided` may be disputed until the window closes.
+		fn disputable(insurer: &T::AccountId, decided: BlockNumberFor<T>) {
+			let until = decided.saturating_add(T::DisputeWindow::get());
+			DisputableUntil::<T>::mutate(insurer, |u| {
+				if u.is_none_or(|old| old < until) {
+					*u = Some(until);
+				}
+			});
 		}
 
 		/// Move `amount` held in escrow on the claim's insurer to its provider.
@@ -629,7 +750,7 @@ pub mod pallet {
 		/// claims; every claim's digest is indexed to it, its id is below `NextClaimId`, its
 		/// parties are indexed, and (unless withdrawn) its records point to it; a claim never
 		/// records more paid than claimed.
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
@@ -662,6 +783,48 @@ pub mod pallet {
 			for (_, _, id) in RecordClaims::<T>::iter() {
 				ensure!(Claims::<T>::contains_key(id), "record index to an unknown claim");
 			}
+			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+			let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut billed: BTreeMap<RecordId, BalanceOf<T>> = BTreeMap::new();
+			for (id, claim) in Claims::<T>::iter() {
+				if matches!(
+					claim.status,
+					ClaimStatus::Submitted | ClaimStatus::Approved { .. } | ClaimStatus::Disputed { .. }
+				) {
+					for who in [&claim.provider, &claim.insurer] {
+						let c = open.entry(who.clone()).or_default();
+						*c = c.saturating_add(1);
+					}
+				}
+				if let Some(bond) = DisputeBonds::<T>::get(id) {
+					ensure!(
+						matches!(claim.status, ClaimStatus::Disputed { .. }),
+						"bond of a claim not in dispute"
+					);
+					let b = bonds.entry(claim.insurer.clone()).or_insert_with(Zero::zero);
+					*b = b.saturating_add(bond);
+				}
+				if !matches!(claim.status, ClaimStatus::Withdrawn { .. }) {
+					for r in claim.records.iter() {
+						let b = billed.entry(*r).or_insert_with(Zero::zero);
+						*b = b.saturating_add(claim.amount);
+					}
+				}
+			}
+			for (insurer, count) in OpenClaims::<T>::iter() {
+				ensure!(open.get(&insurer) == Some(&count), "open claim count mismatch");
+			}
+			ensure!(open.len() == OpenClaims::<T>::iter().count(), "open claims not counted");
+			for (record, total) in RecordBilled::<T>::iter() {
+				ensure!(billed.get(&record) == Some(&total), "billed total mismatch");
+			}
+			let bond_reason: T::RuntimeHoldReason = HoldReason::DisputeBond.into();
+			for (insurer, sum) in bonds.iter() {
+				ensure!(
+					T::Currency::balance_on_hold(&bond_reason, insurer) == *sum,
+					"dispute bond hold differs from the bonds"
+				);
+			}
 			let reason: T::RuntimeHoldReason = HoldReason::ClaimEscrow.into();
 			for (insurer, sum) in escrow.iter() {
 				ensure!(
@@ -678,6 +841,16 @@ pub mod pallet {
 				}
 			}
 			Ok(())
+		}
+	}
+
+	impl<T: Config> OpenObligations<T::AccountId> for Pallet<T> {
+		/// The open claims `who` is a party to (as provider or insurer), plus one while a
+		/// provider may still dispute one of `who`'s decisions as an insurer.
+		fn open_obligations(who: &T::AccountId) -> u32 {
+			let now = frame_system::Pallet::<T>::block_number();
+			let disputable = DisputableUntil::<T>::get(who).is_some_and(|until| now < until);
+			OpenClaims::<T>::get(who).saturating_add(u32::from(disputable))
 		}
 	}
 }

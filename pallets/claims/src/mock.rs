@@ -93,10 +93,14 @@ impl ProviderRegistry<u64> for MockProviders {
 pub struct MockRecords;
 
 impl MockRecords {
-	/// Anchor `id` about `subject` by `author`.
+	/// Anchor `id` about `subject` by `author`, in the Clinical category.
 	pub fn anchor(id: RecordId, subject: u64, author: u64) {
-		RECORDS
-			.with(|r| r.borrow_mut().insert(id, RecordInfo { subject, author, retracted: false }));
+		RECORDS.with(|r| {
+			r.borrow_mut().insert(
+				id,
+				RecordInfo { subject, author, scope: Scope::Clinical, retracted: false },
+			)
+		});
 	}
 	/// Retract `id`.
 	pub fn retract(id: RecordId) {
@@ -118,6 +122,20 @@ impl RecordRegistry<u64> for MockRecords {
 	}
 }
 
+/// Sets a mock record's scope.
+pub struct RecordsScope;
+
+impl RecordsScope {
+	/// Put record `id` in category `scope`.
+	pub fn set(id: RecordId, scope: Scope) {
+		RECORDS.with(|r| {
+			if let Some(info) = r.borrow_mut().get_mut(&id) {
+				info.scope = scope;
+			}
+		});
+	}
+}
+
 /// The test double of the consent pallet: a set of (patient, grantee, scope, purpose).
 pub struct MockConsent;
 
@@ -135,6 +153,11 @@ impl MockConsent {
 impl ConsentCheck<u64> for MockConsent {
 	fn has_access(patient: &u64, grantee: &u64, scope: Scope, purpose: Purpose) -> bool {
 		CONSENTS.with(|c| c.borrow().contains(&(*patient, *grantee, scope, purpose)))
+	}
+	fn may_access_record(accessor: &u64, record_id: &RecordId, purpose: Purpose) -> bool {
+		MockRecords::record_info(record_id).is_some_and(|r| {
+			!r.retracted && Self::has_access(&r.subject, accessor, r.scope, purpose)
+		})
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn grant_for_benchmarks(patient: &u64, grantee: &u64, scope: Scope, purpose: Purpose) {
@@ -195,7 +218,8 @@ pub fn record(n: u8) -> RecordId {
 }
 
 /// Genesis: funded parties; hospital, lab and two insurers active; PATIENT consents to both
-/// insurers seeing billing data for payment; block 1.
+/// insurers seeing billing data for payment, and to the hospital and the lab treating them
+/// (Clinical, the records' scope); block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	PROVIDERS.with(|p| p.borrow_mut().clear());
 	RECORDS.with(|r| r.borrow_mut().clear());
@@ -212,6 +236,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	MockConsent::grant(PATIENT, INSURER, Scope::Billing, Purpose::Payment);
 	MockConsent::grant(PATIENT, POOR_INSURER, Scope::Billing, Purpose::Payment);
 	MockConsent::grant(OTHER_PATIENT, INSURER, Scope::Billing, Purpose::Payment);
+	// The care relationships: the patients consented to the providers treating them.
+	MockConsent::grant(PATIENT, HOSPITAL, Scope::Clinical, Purpose::Treatment);
+	MockConsent::grant(PATIENT, LAB, Scope::Clinical, Purpose::Treatment);
+	MockConsent::grant(OTHER_PATIENT, HOSPITAL, Scope::Clinical, Purpose::Treatment);
 
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().expect("system");
 	pallet_balances::GenesisConfig::<Test> {

@@ -719,3 +719,143 @@ fn queries_return_claims_and_pages() {
 		assert!(ClaimsModule::claims_of(&STRANGER, None, 10).is_empty());
 	});
 }
+
+// ---- security review (issue 13) ----
+
+#[test]
+fn a_provider_the_patient_never_consented_to_cannot_bill_the_patients_insurer() {
+	// Finding 2: any care provider could anchor a record about any account and bill that
+	// patient's insurer. The lab anchored record 6 about PATIENT without any grant to it.
+	new_test_ext().execute_with(|| {
+		MockRecords::anchor(record(6), PATIENT, LAB);
+		MockConsent::revoke(PATIENT, LAB, Scope::Clinical, Purpose::Treatment);
+		assert_noop!(
+			ClaimsModule::submit(
+				RuntimeOrigin::signed(LAB),
+				INSURER,
+				PATIENT,
+				digest(6),
+				100,
+				records(&[6])
+			),
+			Error::<Test>::NoCareRelationship
+		);
+		// The patient consents to the lab treating them: the claim is accepted.
+		MockConsent::grant(PATIENT, LAB, Scope::Clinical, Purpose::Treatment);
+		assert_ok!(ClaimsModule::submit(
+			RuntimeOrigin::signed(LAB),
+			INSURER,
+			PATIENT,
+			digest(6),
+			100,
+			records(&[6])
+		));
+		try_state();
+	});
+}
+
+#[test]
+fn the_care_relationship_must_cover_each_records_own_scope() {
+	new_test_ext().execute_with(|| {
+		// Record 6 is a mental-health note; the hospital's grant covers Clinical only.
+		MockRecords::anchor(record(6), PATIENT, HOSPITAL);
+		RecordsScope::set(record(6), Scope::MentalHealth);
+		assert_noop!(submit(INSURER, 6, 100, &[1, 6]), Error::<Test>::NoCareRelationship);
+		assert_ok!(submit(INSURER, 6, 100, &[1]));
+	});
+}
+
+#[test]
+fn an_insurer_with_open_or_disputable_claims_has_obligations() {
+	use healthchain_primitives::OpenObligations;
+	new_test_ext().execute_with(|| {
+		let open = |who| <ClaimsModule as OpenObligations<u64>>::open_obligations(&who);
+		assert_eq!(open(INSURER), 0);
+		assert_ok!(submit(INSURER, 1, 100, &[1]));
+		assert_ok!(submit(INSURER, 2, 100, &[2]));
+		assert_eq!(open(INSURER), 2);
+		// Approved and unsettled: still open; settled in full: closed.
+		assert_ok!(ClaimsModule::adjudicate(RuntimeOrigin::signed(INSURER), 0, Decision::Approve));
+		assert_eq!(open(INSURER), 2);
+		assert_ok!(ClaimsModule::settle(RuntimeOrigin::signed(STRANGER), 0));
+		assert_eq!(open(INSURER), 1);
+		// Denied: closed, but disputable for the window.
+		assert_ok!(deny(1));
+		assert_eq!(OpenClaims::<Test>::get(INSURER), 0);
+		assert_eq!(open(INSURER), 1);
+		System::set_block_number(1 + WINDOW);
+		assert_eq!(open(INSURER), 0);
+		try_state();
+	});
+}
+
+#[test]
+fn a_dispute_holds_a_bond_the_insurer_cannot_move_and_the_award_comes_from_it() {
+	// Finding 7: an insurer could empty its account between the dispute and the resolution.
+	new_test_ext().execute_with(|| {
+		assert_ok!(submit(INSURER, 1, 1_000, &[1]));
+		assert_ok!(deny(0));
+		let before = free(INSURER);
+		assert_ok!(ClaimsModule::dispute(RuntimeOrigin::signed(HOSPITAL), 0, digest(9)));
+		let bond_reason: RuntimeHoldReason = HoldReason::DisputeBond.into();
+		assert_eq!(Balances::balance_on_hold(&bond_reason, &INSURER), 1_000);
+		assert_eq!(DisputeBonds::<Test>::get(0), Some(1_000));
+		assert_eq!(free(INSURER), before - 1_000);
+		// The insurer moves every free unit away.
+		let movable = free(INSURER) - 1;
+		assert_ok!(Balances::transfer_allow_death(
+			RuntimeOrigin::signed(INSURER),
+			STRANGER,
+			movable
+		));
+		let provider_before = free(HOSPITAL);
+		assert_ok!(ClaimsModule::resolve_dispute(RuntimeOrigin::root(), 0, 600));
+		assert_eq!(free(HOSPITAL), provider_before + 600);
+		// The rest of the bond is released to the insurer.
+		assert_eq!(Balances::balance_on_hold(&bond_reason, &INSURER), 0);
+		assert_eq!(free(INSURER), 1 + 400);
+		assert_eq!(DisputeBonds::<Test>::get(0), None);
+		try_state();
+	});
+}
+
+#[test]
+fn the_total_billed_against_a_record_is_tracked_across_insurers() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(submit(INSURER, 1, 100, &[1, 2]));
+		assert_ok!(submit(POOR_INSURER, 2, 30, &[1]));
+		assert_eq!(RecordBilled::<Test>::get(record(1)), 130);
+		assert_eq!(RecordBilled::<Test>::get(record(2)), 100);
+		assert_ok!(ClaimsModule::withdraw(RuntimeOrigin::signed(HOSPITAL), 1));
+		assert_eq!(RecordBilled::<Test>::get(record(1)), 100);
+		assert_ok!(ClaimsModule::withdraw(RuntimeOrigin::signed(HOSPITAL), 0));
+		assert!(!RecordBilled::<Test>::contains_key(record(1)));
+		try_state();
+	});
+}
+
+#[test]
+fn migration_v1_to_v2_indexes_the_existing_claims() {
+	use crate::migrations::MigrateV1ToV2;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		assert_ok!(submit(INSURER, 1, 100, &[1]));
+		assert_ok!(submit(INSURER, 2, 50, &[2]));
+		assert_ok!(deny(1));
+		// Back to the v1 layout: none of the new indexes.
+		let _ = OpenClaims::<Test>::clear(u32::MAX, None);
+		let _ = DisputableUntil::<Test>::clear(u32::MAX, None);
+		let _ = RecordBilled::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(1).put::<ClaimsModule>();
+		assert!(ClaimsModule::do_try_state().is_err());
+
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+		assert_eq!(ClaimsModule::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(OpenClaims::<Test>::get(INSURER), 1);
+		assert_eq!(DisputableUntil::<Test>::get(INSURER), Some(1 + WINDOW));
+		assert_eq!(RecordBilled::<Test>::get(record(1)), 100);
+		assert_eq!(RecordBilled::<Test>::get(record(2)), 50);
+		try_state();
+	});
+}

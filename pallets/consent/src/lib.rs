@@ -21,16 +21,30 @@
 //! [`Pallet::break_glass`]: an active provider holding the Emergency role opens a time-boxed
 //! window (`BreakGlassDuration`) on a patient's data for **treatment**, without a grant. It is
 //! always logged (`BreakGlassOpened`, which the patient's wallet picks up; `BreakGlassClosed`
-//! when it ends) and reviewed by governance with [`Pallet::review_break_glass`]; each
-//! provider's tally of opened / justified / unjustified windows is public
-//! ([`BreakGlassTallies`]).
+//! with its [`CloseCause`] when it ends) and reviewed by governance with
+//! [`Pallet::review_break_glass`]; each provider's tally of opened / justified / unjustified
+//! windows is public ([`BreakGlassTallies`]). Limits:
+//! - at most `MaxBreakGlassPerPeriod` windows per provider per `BreakGlassPeriod` blocks;
+//! - the patient, a guardian or governance can close a window at once
+//!   ([`Pallet::close_break_glass`]);
+//! - an `Unjustified` verdict closes the window if it is still open, and the provider's
+//!   `UnjustifiedLimit`-th unjustified verdict suspends the organisation
+//!   ([`healthchain_primitives::ProviderDiscipline`]) until governance reinstates it.
 //!
 //! ## The access audit trail
 //!
 //! [`Pallet::log_access`] (and [`Pallet::log_access_batch`] for gateways) by an active
-//! provider succeeds only when a live grant from the patient covers the scope and purpose, or
-//! an open break-glass window covers a treatment access, at that block; otherwise it fails with
-//! a named error and nothing is logged. A logged access is an extrinsic in a block plus an
+//! provider succeeds only when a live grant from the patient covers **the record's own scope**
+//! (fixed when it was anchored) and the purpose, or an open break-glass window covers a
+//! treatment access, at that block; otherwise it fails with a named error and nothing is
+//! logged. A retracted record is refused (`RecordRetracted`): after an erasure request the
+//! record is not disclosed any more.
+//!
+//! **One rule decides every access**: [`Pallet::decide_access`] (and
+//! [`Pallet::decide_record_access`] for a record) checks the accessor's provider status, the
+//! record's scope, the grant or window and the purpose. The extrinsics, the `ConsentCheck` trait
+//! other pallets ask, and the runtime API the node's `consent_*` RPCs and the gateways call all
+//! use it, so they cannot disagree. A logged access is an extrinsic in a block plus an
 //! `AccessLogged` event naming its basis (the consent, or the break-glass id); it writes no
 //! storage, so the audit trail costs no state.
 //!
@@ -73,13 +87,13 @@ pub const LOG_TARGET: &str = "runtime::consent";
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use frame_support::{pallet_prelude::*, weights::WeightMeter};
+	use frame_support::{dispatch::PostDispatchInfo, pallet_prelude::*, weights::WeightMeter};
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
-		ConsentCheck, Digest, ProviderRegistry, Purpose, Purposes, RecordId, RecordRegistry, Role,
-		Scope, Scopes,
+		ConsentCheck, Digest, ProviderDiscipline, ProviderRegistry, Purpose, Purposes, RecordId,
+		RecordRegistry, Role, Scope, Scopes,
 	};
-	use sp_runtime::traits::{One, Saturating};
+	use sp_runtime::traits::{One, Saturating, Zero};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -103,6 +117,21 @@ pub mod pallet {
 
 		/// Who reviews break-glass accesses (root or a 2/3 council motion in the runtime).
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Suspends a provider whose break-glass use was found unjustified too often.
+		type Discipline: ProviderDiscipline<Self::AccountId>;
+
+		/// The length of a break-glass rate-limit period.
+		#[pallet::constant]
+		type BreakGlassPeriod: Get<BlockNumberFor<Self>>;
+
+		/// The most break-glass windows one provider may open per `BreakGlassPeriod`.
+		#[pallet::constant]
+		type MaxBreakGlassPerPeriod: Get<u32>;
+
+		/// The number of `Unjustified` verdicts at which a provider is suspended.
+		#[pallet::constant]
+		type UnjustifiedLimit: Get<u32>;
 
 		/// The longest a grant may last; also the duration of a grant made without an expiry.
 		#[pallet::constant]
@@ -185,6 +214,16 @@ pub mod pallet {
 	pub type BreakGlassTallies<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BreakGlassTally, ValueQuery>;
 
+	/// Each provider's break-glass use in the current rate-limit period.
+	#[pallet::storage]
+	pub type BreakGlassUsage<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BreakGlassUse<BlockNumberFor<T>>,
+		ValueQuery,
+	>;
+
 	/// Grants and break-glass windows by the block they expire at: (patient, other party,
 	/// what). Swept by `on_idle`.
 	#[pallet::storage]
@@ -247,15 +286,22 @@ pub mod pallet {
 			reason: BreakGlassReason,
 			expires_at: BlockNumberFor<T>,
 		},
-		/// A break-glass window ended.
-		BreakGlassClosed { id: BreakGlassId, patient: T::AccountId, provider: T::AccountId },
+		/// A break-glass window ended, for `cause`.
+		BreakGlassClosed {
+			id: BreakGlassId,
+			patient: T::AccountId,
+			provider: T::AccountId,
+			cause: CloseCause,
+		},
 		/// Governance reviewed a break-glass access; `unjustified_total` is the provider's
-		/// running count of unjustified ones.
+		/// running count of unjustified ones; `suspended` when this verdict reached
+		/// `UnjustifiedLimit` and the organisation was suspended.
 		BreakGlassReviewed {
 			id: BreakGlassId,
 			provider: T::AccountId,
 			verdict: Verdict,
 			unjustified_total: u32,
+			suspended: bool,
 		},
 		/// A provider accessed a patient's record, covered by `basis` at this block.
 		AccessLogged {
@@ -319,6 +365,14 @@ pub mod pallet {
 		EmptyBatch,
 		/// Entry `index` of a `log_access_batch` was refused for `reason`; nothing was logged.
 		BatchEntryDenied { index: u16, reason: AccessDenial },
+		/// The record was retracted: it is no longer disclosed, and accesses to it are refused.
+		RecordRetracted,
+		/// The provider opened `MaxBreakGlassPerPeriod` windows this period already.
+		BreakGlassRateLimited,
+		/// This provider has no open break-glass window on this patient.
+		NoOpenWindow,
+		/// Only the patient, one of the patient's guardians or governance may do this.
+		NotPatientOrGuardian,
 	}
 
 	impl<T> From<AccessDenial> for Error<T> {
@@ -330,6 +384,8 @@ pub mod pallet {
 				AccessDenial::PurposeNotGranted => Error::PurposeNotGranted,
 				AccessDenial::UnknownRecord => Error::UnknownRecord,
 				AccessDenial::RecordNotOfPatient => Error::RecordNotOfPatient,
+				AccessDenial::NotActiveProvider => Error::NotActiveProvider,
+				AccessDenial::RecordRetracted => Error::RecordRetracted,
 			}
 		}
 	}
@@ -358,7 +414,7 @@ pub mod pallet {
 		///
 		/// Emits `ConsentGranted` (new) or `ConsentUpdated` (replaced).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::grant())]
+		#[pallet::weight(Pallet::<T>::grant_weight(T::WeightInfo::grant()))]
 		pub fn grant(
 			origin: OriginFor<T>,
 			grantee: T::AccountId,
@@ -366,9 +422,9 @@ pub mod pallet {
 			purposes: Purposes,
 			expires_at: Option<BlockNumberFor<T>>,
 			consent_digest: Option<Digest>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let patient = ensure_signed(origin)?;
-			Self::do_grant(
+			let evicted = Self::do_grant(
 				patient.clone(),
 				grantee,
 				scopes,
@@ -376,7 +432,8 @@ pub mod pallet {
 				expires_at,
 				consent_digest,
 				patient,
-			)
+			)?;
+			Ok(Self::grant_post_info(T::WeightInfo::grant(), evicted))
 		}
 
 		/// Revoke the caller's grant to `grantee`, effective in this block. Emits
@@ -426,7 +483,7 @@ pub mod pallet {
 		/// As a guardian of `patient`, grant `grantee` access (as [`Pallet::grant`]).
 		/// Emits `ConsentGranted` or `ConsentUpdated` with `by` = the guardian.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::grant_for())]
+		#[pallet::weight(Pallet::<T>::grant_weight(T::WeightInfo::grant_for()))]
 		pub fn grant_for(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -435,10 +492,19 @@ pub mod pallet {
 			purposes: Purposes,
 			expires_at: Option<BlockNumberFor<T>>,
 			consent_digest: Option<Digest>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let guardian = ensure_signed(origin)?;
 			Self::ensure_guardian(&patient, &guardian)?;
-			Self::do_grant(patient, grantee, scopes, purposes, expires_at, consent_digest, guardian)
+			let evicted = Self::do_grant(
+				patient,
+				grantee,
+				scopes,
+				purposes,
+				expires_at,
+				consent_digest,
+				guardian,
+			)?;
+			Ok(Self::grant_post_info(T::WeightInfo::grant_for(), evicted))
 		}
 
 		/// As a guardian of `patient`, revoke its grant to `grantee`. Emits `ConsentRevoked`
@@ -479,11 +545,27 @@ pub mod pallet {
 			let id = NextBreakGlassId::<T>::get();
 			let next = id.checked_add(1).ok_or(Error::<T>::BreakGlassIdOverflow)?;
 			let expires_at = now.saturating_add(T::BreakGlassDuration::get());
+			let usage = Self::break_glass_use(&provider, now);
+			ensure!(
+				usage.opened < T::MaxBreakGlassPerPeriod::get(),
+				Error::<T>::BreakGlassRateLimited
+			);
 
-			// An expired window the sweep has not reached yet is replaced.
+			// An expired window the sweep has not reached yet is closed (with its event) and
+			// replaced.
 			if let Some(w) = previous {
 				Self::unschedule(w.expires_at, &patient, &provider, Expiring::BreakGlass);
+				Self::deposit_event(Event::BreakGlassClosed {
+					id: w.id,
+					patient: patient.clone(),
+					provider: provider.clone(),
+					cause: CloseCause::Expired,
+				});
 			}
+			BreakGlassUsage::<T>::insert(
+				&provider,
+				BreakGlassUse { period_start: usage.period_start, opened: usage.opened.saturating_add(1) },
+			);
 			NextBreakGlassId::<T>::put(next);
 			BreakGlassAccesses::<T>::insert(
 				id,
@@ -526,6 +608,7 @@ pub mod pallet {
 
 			access.review = verdict.into();
 			let provider = access.provider.clone();
+			let patient = access.patient.clone();
 			BreakGlassAccesses::<T>::insert(id, access);
 			let tally = BreakGlassTallies::<T>::mutate(&provider, |t| {
 				match verdict {
@@ -534,35 +617,51 @@ pub mod pallet {
 				}
 				*t
 			});
+			let mut suspended = false;
+			if verdict == Verdict::Unjustified {
+				// A window still open is closed at once.
+				let now = frame_system::Pallet::<T>::block_number();
+				if OpenWindows::<T>::get(&patient, &provider)
+					.is_some_and(|w| w.id == id && now < w.expires_at)
+				{
+					Self::close_window(&patient, &provider, CloseCause::Unjustified);
+				}
+				// At the limit and at every unjustified verdict after it (a reinstated
+				// provider that is found unjustified again is suspended again).
+				if tally.unjustified >= T::UnjustifiedLimit::get() {
+					suspended = T::Discipline::suspend_for_cause(&provider);
+				}
+			}
 
 			Self::deposit_event(Event::BreakGlassReviewed {
 				id,
 				provider,
 				verdict,
 				unjustified_total: tally.unjustified,
+				suspended,
 			});
 			Ok(())
 		}
 
-		/// Log that the caller (an active provider) accesses `record_id` of `patient` in
-		/// `scope` for `purpose`. Succeeds only if a live grant covers it, or an open
-		/// break-glass window covers a treatment access, at this block; otherwise fails with
-		/// the reason (`ConsentMissing`, `ConsentExpired`, `ScopeNotGranted`,
-		/// `PurposeNotGranted`, `UnknownRecord`, `RecordNotOfPatient`). Emits `AccessLogged`.
+		/// Log that the caller (an active provider) accesses `record_id` of `patient` for
+		/// `purpose`. The category checked is the record's own scope (fixed at anchoring).
+		/// Succeeds only if a live grant covers that scope and purpose, or an open break-glass
+		/// window covers a treatment access, at this block; otherwise fails with the reason
+		/// (`NotActiveProvider`, `ConsentMissing`, `ConsentExpired`, `ScopeNotGranted`,
+		/// `PurposeNotGranted`, `UnknownRecord`, `RecordNotOfPatient`, `RecordRetracted`).
+		/// Emits `AccessLogged` with the record's scope.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::log_access())]
 		pub fn log_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			record_id: RecordId,
-			scope: Scope,
 			purpose: Purpose,
 		) -> DispatchResult {
 			let accessor = ensure_signed(origin)?;
-			ensure!(T::Providers::is_active_any(&accessor), Error::<T>::NotActiveProvider);
 			let now = frame_system::Pallet::<T>::block_number();
-			let basis =
-				Self::check_logged_access(&patient, &accessor, &record_id, scope, purpose, now)
+			let (scope, basis) =
+				Self::check_logged_access(&patient, &accessor, &record_id, purpose, now)
 					.map_err(Error::<T>::from)?;
 			Self::deposit_event(Event::AccessLogged {
 				patient,
@@ -598,7 +697,6 @@ pub mod pallet {
 					&e.patient,
 					&accessor,
 					&e.record_id,
-					e.scope,
 					e.purpose,
 					now,
 				)
@@ -608,16 +706,49 @@ pub mod pallet {
 				})?;
 				bases.push(basis);
 			}
-			for (e, basis) in entries.into_iter().zip(bases) {
+			for (e, (scope, basis)) in entries.into_iter().zip(bases) {
 				Self::deposit_event(Event::AccessLogged {
 					patient: e.patient,
 					accessor: accessor.clone(),
 					record_id: e.record_id,
-					scope: e.scope,
+					scope,
 					purpose: e.purpose,
 					basis,
 				});
 			}
+			Ok(())
+		}
+
+		/// Close the open break-glass window of `provider` on `patient` now. Caller: the
+		/// patient, one of the patient's guardians, or governance. Emits `BreakGlassClosed`
+		/// with the cause (`Patient`, `Guardian` or `Governance`); the access stays on record
+		/// for review.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::close_break_glass_early())]
+		pub fn close_break_glass(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			provider: T::AccountId,
+		) -> DispatchResult {
+			let cause = match T::GovernanceOrigin::try_origin(origin) {
+				Ok(_) => CloseCause::Governance,
+				Err(origin) => {
+					let who = ensure_signed(origin)?;
+					if who == patient {
+						CloseCause::Patient
+					} else {
+						Self::ensure_guardian(&patient, &who)
+							.map_err(|_| Error::<T>::NotPatientOrGuardian)?;
+						CloseCause::Guardian
+					}
+				},
+			};
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				OpenWindows::<T>::get(&patient, &provider).is_some_and(|w| now < w.expires_at),
+				Error::<T>::NoOpenWindow
+			);
+			Self::close_window(&patient, &provider, cause);
 			Ok(())
 		}
 	}
@@ -631,6 +762,25 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// The weight a grant is charged before dispatch: its benchmarked weight plus, for a
+		/// patient at `MaxGrantsPerPatient`, reading every grant to find an expired one and
+		/// expiring it. Refunded by [`Self::grant_post_info`] when nothing was evicted.
+		pub fn grant_weight(base: Weight) -> Weight {
+			base.saturating_add(Self::eviction_weight())
+		}
+
+		fn eviction_weight() -> Weight {
+			T::DbWeight::get()
+				.reads(u64::from(T::MaxGrantsPerPatient::get()))
+				.saturating_add(T::WeightInfo::expire_grant())
+		}
+
+		fn grant_post_info(base: Weight, evicted: bool) -> PostDispatchInfo {
+			let actual = if evicted { Self::grant_weight(base) } else { base };
+			PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes }
+		}
+
+		/// Grant or update; returns whether an expired grant was evicted to make room.
 		fn do_grant(
 			patient: T::AccountId,
 			grantee: T::AccountId,
@@ -639,7 +789,7 @@ pub mod pallet {
 			expires_at: Option<BlockNumberFor<T>>,
 			consent_digest: Option<Digest>,
 			by: T::AccountId,
-		) -> DispatchResult {
+		) -> Result<bool, DispatchError> {
 			ensure!(patient != grantee, Error::<T>::CannotTargetSelf);
 			ensure!(scopes.is_valid() && !scopes.is_empty(), Error::<T>::InvalidScopes);
 			ensure!(purposes.is_valid() && !purposes.is_empty(), Error::<T>::InvalidPurposes);
@@ -656,9 +806,23 @@ pub mod pallet {
 				}
 			};
 			let previous = Grants::<T>::get(&patient, &grantee);
-			let count = GrantCount::<T>::get(&patient);
-			if previous.is_none() {
-				ensure!(count < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
+			let mut count = GrantCount::<T>::get(&patient);
+			let mut evicted = false;
+			if previous.is_none() && count >= T::MaxGrantsPerPatient::get() {
+				// Full: an expired grant the sweep has not reached yet makes room (it gives no
+				// access any more); a patient with only live grants must revoke one.
+				let expired = Grants::<T>::iter_prefix(&patient)
+					.take(T::MaxGrantsPerPatient::get() as usize)
+					.find(|(_, g)| !g.is_live(&now));
+				let (old_grantee, old) = expired.ok_or(Error::<T>::TooManyGrants)?;
+				Self::remove_grant(&patient, &old_grantee);
+				Self::unschedule(old.expires_at, &patient, &old_grantee, Expiring::Grant);
+				Self::deposit_event(Event::ConsentExpired {
+					patient: patient.clone(),
+					grantee: old_grantee,
+				});
+				count = GrantCount::<T>::get(&patient);
+				evicted = true;
 			}
 
 			match &previous {
@@ -701,7 +865,37 @@ pub mod pallet {
 				}
 			};
 			Self::deposit_event(event);
-			Ok(())
+			Ok(evicted)
+		}
+
+		/// The provider's break-glass use in the period containing `now` (a new period starts
+		/// from zero).
+		fn break_glass_use(
+			provider: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> BreakGlassUse<BlockNumberFor<T>> {
+			let period = T::BreakGlassPeriod::get();
+			let start = if period.is_zero() { Zero::zero() } else { now - now % period };
+			let usage = BreakGlassUsage::<T>::get(provider);
+			if usage.period_start == start {
+				usage
+			} else {
+				BreakGlassUse { period_start: start, opened: 0 }
+			}
+		}
+
+		/// Close the window of (patient, provider) now: unqueue it, remove it, emit
+		/// `BreakGlassClosed` with `cause`.
+		fn close_window(patient: &T::AccountId, provider: &T::AccountId, cause: CloseCause) {
+			if let Some(w) = OpenWindows::<T>::take(patient, provider) {
+				Self::unschedule(w.expires_at, patient, provider, Expiring::BreakGlass);
+				Self::deposit_event(Event::BreakGlassClosed {
+					id: w.id,
+					patient: patient.clone(),
+					provider: provider.clone(),
+					cause,
+				});
+			}
 		}
 
 		fn do_revoke(
@@ -737,16 +931,22 @@ pub mod pallet {
 			}
 		}
 
-		/// Whether a live grant, or an open break-glass window (treatment only), lets
-		/// `accessor` access `patient`'s data in `scope` for `purpose` at block `now`, and on
-		/// which basis; otherwise why not.
-		pub fn access_basis(
+		/// **The access rule**, for data of `patient` in `scope`: `accessor` must be an active
+		/// provider organisation, and a live grant from the patient must cover `scope` and
+		/// `purpose`, or an open break-glass window of the accessor (still an active Emergency
+		/// provider) must cover a treatment access, at block `now`. Returns the basis, or why
+		/// not. Every access check of the chain goes through this function.
+		pub fn decide_access(
 			patient: &T::AccountId,
 			accessor: &T::AccountId,
 			scope: Scope,
 			purpose: Purpose,
 			now: BlockNumberFor<T>,
 		) -> Result<AccessBasis, AccessDenial> {
+			let roles = T::Providers::active_roles(accessor);
+			if roles.is_empty() {
+				return Err(AccessDenial::NotActiveProvider);
+			}
 			let by_grant = match Grants::<T>::get(patient, accessor) {
 				None => Err(AccessDenial::ConsentMissing),
 				Some(g) if !g.is_live(&now) => Err(AccessDenial::ConsentExpired),
@@ -754,7 +954,7 @@ pub mod pallet {
 				Some(g) if !g.purposes.contains(purpose) => Err(AccessDenial::PurposeNotGranted),
 				Some(_) => return Ok(AccessBasis::Consent),
 			};
-			if purpose == Purpose::Treatment {
+			if purpose == Purpose::Treatment && roles.contains(Role::Emergency) {
 				if let Some(w) = OpenWindows::<T>::get(patient, accessor) {
 					if now < w.expires_at {
 						return Ok(AccessBasis::BreakGlass(w.id));
@@ -764,21 +964,49 @@ pub mod pallet {
 			by_grant
 		}
 
-		/// [`Self::access_basis`] for an access to a specific record: the record must exist
-		/// and be about `patient`.
+		/// [`Self::decide_access`] for record `record_id`: the record must exist and not be
+		/// retracted, and the category checked is **the record's own scope**. Returns the
+		/// record's subject, its scope and the basis.
+		pub fn decide_record_access(
+			accessor: &T::AccountId,
+			record_id: &RecordId,
+			purpose: Purpose,
+			now: BlockNumberFor<T>,
+		) -> Result<(T::AccountId, Scope, AccessBasis), AccessDenial> {
+			let record = T::Records::record_info(record_id).ok_or(AccessDenial::UnknownRecord)?;
+			if record.retracted {
+				return Err(AccessDenial::RecordRetracted);
+			}
+			let basis = Self::decide_access(&record.subject, accessor, record.scope, purpose, now)?;
+			Ok((record.subject, record.scope, basis))
+		}
+
+		/// [`Self::decide_access`] at the current block (the runtime API's `access_basis`).
+		pub fn access_basis(
+			patient: &T::AccountId,
+			accessor: &T::AccountId,
+			scope: Scope,
+			purpose: Purpose,
+		) -> Result<AccessBasis, AccessDenial> {
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::decide_access(patient, accessor, scope, purpose, now)
+		}
+
+		/// [`Self::decide_record_access`] at the current block, for a logged access to a
+		/// record the caller says is `patient`'s.
 		fn check_logged_access(
 			patient: &T::AccountId,
 			accessor: &T::AccountId,
 			record_id: &RecordId,
-			scope: Scope,
 			purpose: Purpose,
 			now: BlockNumberFor<T>,
-		) -> Result<AccessBasis, AccessDenial> {
+		) -> Result<(Scope, AccessBasis), AccessDenial> {
 			let record = T::Records::record_info(record_id).ok_or(AccessDenial::UnknownRecord)?;
 			if &record.subject != patient {
 				return Err(AccessDenial::RecordNotOfPatient);
 			}
-			Self::access_basis(patient, accessor, scope, purpose, now)
+			let (_, scope, basis) = Self::decide_record_access(accessor, record_id, purpose, now)?;
+			Ok((scope, basis))
 		}
 
 		/// Whether `grantee` may access `patient`'s data in `scope` for `purpose` now.
@@ -788,8 +1016,7 @@ pub mod pallet {
 			scope: Scope,
 			purpose: Purpose,
 		) -> bool {
-			let now = frame_system::Pallet::<T>::block_number();
-			Self::access_basis(patient, grantee, scope, purpose, now).is_ok()
+			Self::access_basis(patient, grantee, scope, purpose).is_ok()
 		}
 
 		/// The patient's grants (at most `MaxGrantsPerPatient`), expired ones not yet swept
@@ -827,10 +1054,15 @@ pub mod pallet {
 					break;
 				}
 				let block = swept.saturating_add(One::one());
-				while let Some(key) = Self::next_expiring(block) {
+				// A cursor: each lookup starts after the entry just removed, so it never walks
+				// the entries already deleted in this block's overlay (restarting the prefix
+				// after each deletion made k same-block expiries cost ~k^2/2 key lookups).
+				let mut cursor: Option<Vec<u8>> = None;
+				while let Some(key) = Self::next_expiring(block, cursor.take()) {
 					if meter.try_consume(per_entry).is_err() {
 						break 'blocks;
 					}
+					cursor = Some(ExpiryQueue::<T>::hashed_key_for(block, &key));
 					Self::expire(block, key);
 				}
 				swept = block;
@@ -840,11 +1072,16 @@ pub mod pallet {
 			}
 		}
 
-		/// The first `ExpiryQueue` entry of `block`, if any.
+		/// The first `ExpiryQueue` entry of `block` after the raw storage key `after` (from
+		/// the start of the block's entries when `None`), if any.
 		pub(crate) fn next_expiring(
 			block: BlockNumberFor<T>,
+			after: Option<Vec<u8>>,
 		) -> Option<(T::AccountId, T::AccountId, Expiring)> {
-			ExpiryQueue::<T>::iter_key_prefix(block).next()
+			match after {
+				None => ExpiryQueue::<T>::iter_key_prefix(block).next(),
+				Some(raw) => ExpiryQueue::<T>::iter_key_prefix_from(block, raw).next(),
+			}
 		}
 
 		/// Remove `ExpiryQueue` entry `key` of block `at` and expire what it stands for (if
@@ -868,6 +1105,7 @@ pub mod pallet {
 							id: w.id,
 							patient: a,
 							provider: b,
+							cause: CloseCause::Expired,
 						});
 					}
 				}
@@ -877,7 +1115,7 @@ pub mod pallet {
 		/// Invariants: grant counts match the grants and stay within the bound; every grant
 		/// and open window is queued under its expiry and every queue entry belongs to one;
 		/// the queue counter matches; break-glass tallies match the accesses.
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			let mut counts: BTreeMap<T::AccountId, u32> = BTreeMap::new();
@@ -963,6 +1201,11 @@ pub mod pallet {
 			purpose: Purpose,
 		) -> bool {
 			Pallet::<T>::has_access(patient, grantee, scope, purpose)
+		}
+
+		fn may_access_record(accessor: &T::AccountId, record_id: &RecordId, purpose: Purpose) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			Pallet::<T>::decide_record_access(accessor, record_id, purpose, now).is_ok()
 		}
 
 		#[cfg(feature = "runtime-benchmarks")]

@@ -9,7 +9,9 @@ use frame_support::{
 	weights::Weight,
 };
 use frame_system::EnsureRoot;
-use healthchain_primitives::{ProviderRegistry, RecordId, RecordInfo, RecordRegistry, Role, Roles};
+use healthchain_primitives::{
+	ProviderDiscipline, ProviderRegistry, RecordId, RecordInfo, RecordRegistry, Role, Roles, Scope,
+};
 use sp_runtime::BuildStorage;
 use std::collections::BTreeMap;
 
@@ -78,10 +80,32 @@ impl ProviderRegistry<u64> for MockProviders {
 pub struct MockRecords;
 
 impl MockRecords {
-	/// Anchor `id` about `subject` by `author`.
+	/// Anchor `id` about `subject` by `author`, in the Clinical category.
 	pub fn anchor(id: RecordId, subject: u64, author: u64) {
-		RECORDS
-			.with(|r| r.borrow_mut().insert(id, RecordInfo { subject, author, retracted: false }));
+		RECORDS.with(|r| {
+			r.borrow_mut().insert(
+				id,
+				RecordInfo { subject, author, scope: Scope::Clinical, retracted: false },
+			)
+		});
+	}
+
+	/// Put record `id` in category `scope`.
+	pub fn set_scope(id: RecordId, scope: Scope) {
+		RECORDS.with(|r| {
+			if let Some(info) = r.borrow_mut().get_mut(&id) {
+				info.scope = scope;
+			}
+		});
+	}
+
+	/// Retract record `id`.
+	pub fn retract(id: RecordId) {
+		RECORDS.with(|r| {
+			if let Some(info) = r.borrow_mut().get_mut(&id) {
+				info.retracted = true;
+			}
+		});
 	}
 }
 
@@ -94,6 +118,39 @@ impl RecordRegistry<u64> for MockRecords {
 		RECORDS.with(|r| r.borrow_mut().insert(*id, info));
 	}
 }
+
+thread_local! {
+	static SUSPENDED: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The test double of the providers pallet's discipline: suspending deactivates the provider
+/// and is remembered.
+pub struct MockDiscipline;
+
+impl MockDiscipline {
+	/// Providers suspended for cause so far.
+	pub fn suspended() -> Vec<u64> {
+		SUSPENDED.with(|s| s.borrow().clone())
+	}
+}
+
+impl ProviderDiscipline<u64> for MockDiscipline {
+	fn suspend_for_cause(who: &u64) -> bool {
+		if MockProviders::active_roles(who).is_empty() {
+			return false;
+		}
+		MockProviders::deactivate(*who);
+		SUSPENDED.with(|s| s.borrow_mut().push(*who));
+		true
+	}
+}
+
+/// Break-glass rate-limit period in tests (blocks).
+pub const BREAK_GLASS_PERIOD: u64 = 100;
+/// Most break-glass windows per provider per period in tests.
+pub const MAX_BREAK_GLASS: u32 = 3;
+/// Unjustified verdicts that suspend a provider in tests.
+pub const UNJUSTIFIED_LIMIT: u32 = 2;
 
 /// Longest grant in tests (blocks).
 pub const MAX_GRANT: u64 = 1_000;
@@ -111,6 +168,10 @@ impl pallet_consent::Config for Test {
 	type Providers = MockProviders;
 	type Records = MockRecords;
 	type GovernanceOrigin = EnsureRoot<u64>;
+	type Discipline = MockDiscipline;
+	type BreakGlassPeriod = ConstU64<BREAK_GLASS_PERIOD>;
+	type MaxBreakGlassPerPeriod = ConstU32<MAX_BREAK_GLASS>;
+	type UnjustifiedLimit = ConstU32<UNJUSTIFIED_LIMIT>;
 	type MaxGrantDuration = ConstU64<MAX_GRANT>;
 	type BreakGlassDuration = ConstU64<BREAK_GLASS>;
 	type MaxGrantsPerPatient = ConstU32<MAX_GRANTS>;
@@ -141,17 +202,19 @@ pub fn record(n: u8) -> RecordId {
 	RecordId::repeat_byte(n)
 }
 
-/// Genesis: hospital (Hospital + Emergency), clinic and insurer active; records 1 and 2 are
-/// `PATIENT`'s, record 3 is `OTHER_PATIENT`'s; block 1.
+/// Genesis: hospital (Hospital + Emergency), clinic and insurer active; records 1, 2 and 4 are
+/// `PATIENT`'s, record 3 is `OTHER_PATIENT`'s, all Clinical; block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	PROVIDERS.with(|p| p.borrow_mut().clear());
 	RECORDS.with(|r| r.borrow_mut().clear());
+	SUSPENDED.with(|s| s.borrow_mut().clear());
 	MockProviders::set(ER_HOSPITAL, &[Role::Hospital, Role::Emergency]);
 	MockProviders::set(CLINIC, &[Role::Clinic]);
 	MockProviders::set(INSURER, &[Role::Insurer]);
 	MockRecords::anchor(record(1), PATIENT, CLINIC);
 	MockRecords::anchor(record(2), PATIENT, ER_HOSPITAL);
 	MockRecords::anchor(record(3), OTHER_PATIENT, CLINIC);
+	MockRecords::anchor(record(4), PATIENT, CLINIC);
 	let t = frame_system::GenesisConfig::<Test>::default().build_storage().expect("genesis");
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| System::set_block_number(1));

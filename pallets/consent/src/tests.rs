@@ -29,10 +29,21 @@ fn grant_to(grantee: u64, expires_at: Option<u64>) -> DispatchResult {
 		expires_at,
 		None,
 	)
+	.map(|_| ())
+	.map_err(|e| e.error)
 }
 
+/// `who` logs access to PATIENT's record `record`, which is (re)filed under `scope` first:
+/// the category checked is always the record's own.
 fn log(who: u64, record: u8, scope: Scope, purpose: Purpose) -> DispatchResult {
-	Consent::log_access(RuntimeOrigin::signed(who), PATIENT, record_id(record), scope, purpose)
+	MockRecords::set_scope(record_id(record), scope);
+	Consent::log_access(RuntimeOrigin::signed(who), PATIENT, record_id(record), purpose)
+}
+
+/// `log` with any origin.
+fn log_as(origin: RuntimeOrigin, record: u8, scope: Scope, purpose: Purpose) -> DispatchResult {
+	MockRecords::set_scope(record_id(record), scope);
+	Consent::log_access(origin, PATIENT, record_id(record), purpose)
 }
 
 fn record_id(n: u8) -> H256 {
@@ -57,8 +68,10 @@ fn try_state() {
 	Consent::do_try_state().expect("invariants hold");
 }
 
+/// A batch entry for `record`, which is (re)filed under `scope` first.
 fn entry(patient: u64, record: u8, scope: Scope, purpose: Purpose) -> AccessEntry<u64> {
-	AccessEntry { patient, record_id: record_id(record), scope, purpose }
+	MockRecords::set_scope(record_id(record), scope);
+	AccessEntry { patient, record_id: record_id(record), purpose }
 }
 
 // ---- grant ----
@@ -442,7 +455,7 @@ fn grant_expires_at_the_exact_boundary_block() {
 		);
 		assert!(!Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
 		assert_eq!(
-			Consent::access_basis(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment, 20),
+			Consent::decide_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment, 20),
 			Err(AccessDenial::ConsentExpired)
 		);
 	});
@@ -574,25 +587,13 @@ fn break_glass_opens_a_treatment_window_that_closes() {
 		);
 		assert_eq!(BreakGlassTallies::<Test>::get(ER_HOSPITAL).opened, 1);
 		// Any scope, treatment only.
-		assert_ok!(Consent::log_access(
-			RuntimeOrigin::signed(ER_HOSPITAL),
-			PATIENT,
-			record_id(1),
-			Scope::MentalHealth,
-			Purpose::Treatment
-		));
+		assert_ok!(log_as(RuntimeOrigin::signed(ER_HOSPITAL), 1, Scope::MentalHealth, Purpose::Treatment));
 		assert!(matches!(
 			last_event(),
 			Event::AccessLogged { basis: AccessBasis::BreakGlass(0), .. }
 		));
 		assert_noop!(
-			Consent::log_access(
-				RuntimeOrigin::signed(ER_HOSPITAL),
-				PATIENT,
-				record_id(1),
-				Scope::Billing,
-				Purpose::Payment
-			),
+			log_as(RuntimeOrigin::signed(ER_HOSPITAL), 1, Scope::Billing, Purpose::Payment),
 			Error::<Test>::ConsentMissing
 		);
 		// Last block of the window, then closed (checked before any sweep).
@@ -606,7 +607,8 @@ fn break_glass_opens_a_treatment_window_that_closes() {
 		assert!(events().contains(&Event::BreakGlassClosed {
 			id: 0,
 			patient: PATIENT,
-			provider: ER_HOSPITAL
+			provider: ER_HOSPITAL,
+			cause: CloseCause::Expired
 		}));
 		// The audit fact stays.
 		assert!(BreakGlassAccesses::<Test>::contains_key(0));
@@ -685,6 +687,7 @@ fn review_records_the_verdict_and_the_tally() {
 				provider: ER_HOSPITAL,
 				verdict: Verdict::Unjustified,
 				unjustified_total: 1,
+				suspended: false,
 			}
 		);
 		assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), 1, Verdict::Justified));
@@ -799,13 +802,7 @@ fn log_access_needs_an_active_provider() {
 			Error::<Test>::NotActiveProvider
 		);
 		assert_noop!(
-			Consent::log_access(
-				RuntimeOrigin::root(),
-				PATIENT,
-				record_id(1),
-				Scope::Clinical,
-				Purpose::Treatment
-			),
+			log_as(RuntimeOrigin::root(), 1, Scope::Clinical, Purpose::Treatment),
 			DispatchError::BadOrigin
 		);
 	});
@@ -855,7 +852,7 @@ fn log_access_batch_is_all_or_nothing_and_names_the_entry() {
 		let entries: BoundedVec<_, _> = vec![
 			entry(PATIENT, 1, Scope::Clinical, Purpose::Treatment),
 			entry(PATIENT, 2, Scope::Labs, Purpose::Treatment),
-			entry(PATIENT, 2, Scope::Genomics, Purpose::Treatment),
+			entry(PATIENT, 4, Scope::Genomics, Purpose::Treatment),
 		]
 		.try_into()
 		.expect("within bound");
@@ -942,7 +939,7 @@ fn expired_grant_does_not_hide_an_open_break_glass_window() {
 		assert_ok!(grant_to(ER_HOSPITAL, Some(3)));
 		System::set_block_number(3);
 		assert_eq!(
-			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
+			Consent::decide_access(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
 			Err(AccessDenial::ConsentExpired)
 		);
 		assert_ok!(Consent::break_glass(
@@ -951,15 +948,319 @@ fn expired_grant_does_not_hide_an_open_break_glass_window() {
 			BreakGlassReason::LifeThreatening
 		));
 		assert_eq!(
-			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
+			Consent::decide_access(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
 			Ok(AccessBasis::BreakGlass(0))
 		);
 		// A live grant takes precedence as the basis.
 		assert_ok!(grant_to(ER_HOSPITAL, None));
 		assert_eq!(
-			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
+			Consent::decide_access(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
 			Ok(AccessBasis::Consent)
 		);
+		try_state();
+	});
+}
+
+// ---- security review (issue 13) ----
+
+#[test]
+fn an_insurer_with_a_billing_grant_cannot_log_access_to_a_mental_health_record() {
+	// Finding 1: the scope was the caller's word. The insurer named Billing for a
+	// MentalHealth note and its access was logged with basis Consent.
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::grant(
+			RuntimeOrigin::signed(PATIENT),
+			INSURER,
+			scopes(&[Scope::Billing]),
+			purposes(&[Purpose::Payment]),
+			None,
+			None
+		));
+		MockRecords::set_scope(record_id(1), Scope::MentalHealth);
+		assert_noop!(
+			Consent::log_access(RuntimeOrigin::signed(INSURER), PATIENT, record_id(1), Purpose::Payment),
+			Error::<Test>::ScopeNotGranted
+		);
+		assert_eq!(
+			Consent::decide_record_access(&INSURER, &record_id(1), Purpose::Payment, 1),
+			Err(AccessDenial::ScopeNotGranted)
+		);
+		assert!(!<Consent as ConsentCheck<u64>>::may_access_record(
+			&INSURER,
+			&record_id(1),
+			Purpose::Payment
+		));
+		// A billing record of the same patient is covered, and the event names its scope.
+		MockRecords::set_scope(record_id(2), Scope::Billing);
+		assert_ok!(Consent::log_access(
+			RuntimeOrigin::signed(INSURER),
+			PATIENT,
+			record_id(2),
+			Purpose::Payment
+		));
+		assert!(matches!(
+			last_event(),
+			Event::AccessLogged { scope: Scope::Billing, basis: AccessBasis::Consent, .. }
+		));
+	});
+}
+
+#[test]
+fn a_suspended_emergency_provider_inside_its_window_is_denied_by_every_check() {
+	// Finding 9: the runtime API answered "allowed, basis breakGlass" for a suspended
+	// provider while log_access refused it.
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::break_glass(
+			RuntimeOrigin::signed(ER_HOSPITAL),
+			PATIENT,
+			BreakGlassReason::LifeThreatening
+		));
+		assert_eq!(
+			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment),
+			Ok(AccessBasis::BreakGlass(0))
+		);
+		MockProviders::deactivate(ER_HOSPITAL);
+		assert_eq!(
+			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment),
+			Err(AccessDenial::NotActiveProvider)
+		);
+		assert!(!Consent::has_access(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment));
+		assert_eq!(
+			Consent::decide_record_access(&ER_HOSPITAL, &record_id(1), Purpose::Treatment, 1),
+			Err(AccessDenial::NotActiveProvider)
+		);
+		assert_noop!(
+			log(ER_HOSPITAL, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::NotActiveProvider
+		);
+		// Still active but without the Emergency role: the window gives nothing either.
+		MockProviders::set(ER_HOSPITAL, &[Role::Hospital]);
+		assert_eq!(
+			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment),
+			Err(AccessDenial::ConsentMissing)
+		);
+	});
+}
+
+#[test]
+fn access_to_a_retracted_record_is_refused() {
+	// Finding 9: an erasure request retracts the record; logging (and so disclosing) it
+	// afterwards is refused with its own error.
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		assert_ok!(log(CLINIC, 1, Scope::Clinical, Purpose::Treatment));
+		MockRecords::retract(record_id(1));
+		assert_noop!(
+			log(CLINIC, 1, Scope::Clinical, Purpose::Treatment),
+			Error::<Test>::RecordRetracted
+		);
+		let one: BoundedVec<_, _> =
+			vec![entry(PATIENT, 1, Scope::Clinical, Purpose::Treatment)].try_into().expect("ok");
+		assert_noop!(
+			Consent::log_access_batch(RuntimeOrigin::signed(CLINIC), one),
+			Error::<Test>::BatchEntryDenied { index: 0, reason: AccessDenial::RecordRetracted }
+		);
+	});
+}
+
+#[test]
+fn three_thousand_same_block_expiries_are_swept_in_one_block_with_a_cursor() {
+	// Finding 3: the sweep restarted the prefix after each deletion. Every entry is swept,
+	// each charged once, and nothing is left queued.
+	new_test_ext().execute_with(|| {
+		let n: u64 = 3_000;
+		for i in 0..n {
+			assert_ok!(Consent::grant(
+				RuntimeOrigin::signed(1_000 + i),
+				CLINIC,
+				scopes(&[Scope::Clinical]),
+				purposes(&[Purpose::Treatment]),
+				Some(5),
+				None
+			));
+		}
+		assert_eq!(QueuedExpiries::<Test>::get(), n as u32);
+		SweptUpTo::<Test>::put(4);
+		System::set_block_number(5);
+		let mut meter = WeightMeter::new();
+		Consent::sweep_expired(5, &mut meter);
+		assert_eq!(QueuedExpiries::<Test>::get(), 0);
+		assert_eq!(Grants::<Test>::iter().count(), 0);
+		let per_entry = <() as WeightInfo>::expire_grant()
+			.max(<() as WeightInfo>::close_break_glass());
+		let expected = <() as WeightInfo>::sweep_blocks(1).saturating_add(per_entry.saturating_mul(n));
+		assert_eq!(meter.consumed(), expected);
+		let expired =
+			events().into_iter().filter(|e| matches!(e, Event::ConsentExpired { .. })).count();
+		assert_eq!(expired as u64, n);
+		try_state();
+	});
+}
+
+#[test]
+fn a_cursor_resumes_after_the_entry_just_removed() {
+	new_test_ext().execute_with(|| {
+		for i in 0..4u64 {
+			assert_ok!(Consent::grant(
+				RuntimeOrigin::signed(1_000 + i),
+				CLINIC,
+				scopes(&[Scope::Clinical]),
+				purposes(&[Purpose::Treatment]),
+				Some(5),
+				None
+			));
+		}
+		let first = Consent::next_expiring(5, None).expect("an entry");
+		let raw = ExpiryQueue::<Test>::hashed_key_for(5, &first);
+		let second = Consent::next_expiring(5, Some(raw.clone())).expect("a second entry");
+		assert_ne!(first, second);
+		Consent::expire(5, first);
+		// Still the second after the first is gone.
+		assert_eq!(Consent::next_expiring(5, Some(raw)), Some(second));
+	});
+}
+
+#[test]
+fn break_glass_is_rate_limited_per_provider_and_period() {
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::Other;
+		for p in 0..MAX_BREAK_GLASS as u64 {
+			assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), 500 + p, r));
+		}
+		assert_noop!(
+			Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r),
+			Error::<Test>::BreakGlassRateLimited
+		);
+		// The next period starts from zero.
+		System::set_block_number(BREAK_GLASS_PERIOD);
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert_eq!(BreakGlassUsage::<Test>::get(ER_HOSPITAL).opened, 1);
+	});
+}
+
+#[test]
+fn the_patient_a_guardian_or_governance_can_close_a_window() {
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::Other;
+		assert_ok!(Consent::add_guardian(RuntimeOrigin::signed(PATIENT), GUARDIAN));
+		// The patient.
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert_noop!(
+			Consent::close_break_glass(RuntimeOrigin::signed(STRANGER), PATIENT, ER_HOSPITAL),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(
+			Consent::close_break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, ER_HOSPITAL),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_ok!(Consent::close_break_glass(RuntimeOrigin::signed(PATIENT), PATIENT, ER_HOSPITAL));
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassClosed {
+				id: 0,
+				patient: PATIENT,
+				provider: ER_HOSPITAL,
+				cause: CloseCause::Patient
+			}
+		);
+		assert!(!Consent::has_access(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment));
+		assert_noop!(
+			Consent::close_break_glass(RuntimeOrigin::signed(PATIENT), PATIENT, ER_HOSPITAL),
+			Error::<Test>::NoOpenWindow
+		);
+		// A guardian.
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert_ok!(Consent::close_break_glass(
+			RuntimeOrigin::signed(GUARDIAN),
+			PATIENT,
+			ER_HOSPITAL
+		));
+		assert!(matches!(last_event(), Event::BreakGlassClosed { cause: CloseCause::Guardian, .. }));
+		// Governance.
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert_ok!(Consent::close_break_glass(RuntimeOrigin::root(), PATIENT, ER_HOSPITAL));
+		assert!(matches!(
+			last_event(),
+			Event::BreakGlassClosed { cause: CloseCause::Governance, .. }
+		));
+		// The accesses stay on record for review.
+		assert_eq!(BreakGlassAccesses::<Test>::iter().count(), 3);
+		try_state();
+	});
+}
+
+#[test]
+fn an_unjustified_verdict_closes_the_window_and_repeated_ones_suspend_the_provider() {
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::Other;
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), 0, Verdict::Unjustified));
+		assert!(!OpenWindows::<Test>::contains_key(PATIENT, ER_HOSPITAL));
+		assert!(events().contains(&Event::BreakGlassClosed {
+			id: 0,
+			patient: PATIENT,
+			provider: ER_HOSPITAL,
+			cause: CloseCause::Unjustified
+		}));
+		assert!(MockDiscipline::suspended().is_empty());
+		// The second unjustified verdict (UNJUSTIFIED_LIMIT = 2) suspends the organisation.
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), OTHER_PATIENT, r));
+		assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), 1, Verdict::Unjustified));
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassReviewed {
+				id: 1,
+				provider: ER_HOSPITAL,
+				verdict: Verdict::Unjustified,
+				unjustified_total: 2,
+				suspended: true,
+			}
+		);
+		assert_eq!(MockDiscipline::suspended(), vec![ER_HOSPITAL]);
+		assert_noop!(
+			Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r),
+			Error::<Test>::NotEmergencyProvider
+		);
+		try_state();
+	});
+}
+
+#[test]
+fn replacing_an_unswept_expired_window_emits_its_close_event() {
+	// Finding 6: the old window vanished without a `BreakGlassClosed`.
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::Other;
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		// Past the window's end, no sweep has run.
+		System::set_block_number(1 + BREAK_GLASS);
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert!(events().contains(&Event::BreakGlassClosed {
+			id: 0,
+			patient: PATIENT,
+			provider: ER_HOSPITAL,
+			cause: CloseCause::Expired
+		}));
+		assert_eq!(OpenWindows::<Test>::get(PATIENT, ER_HOSPITAL).map(|w| w.id), Some(1));
+		try_state();
+	});
+}
+
+#[test]
+fn a_full_patient_can_grant_again_once_a_grant_has_expired() {
+	// Finding 10: expired grants occupied MaxGrantsPerPatient until the sweep reached them.
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, Some(3)));
+		assert_ok!(grant_to(INSURER, None));
+		assert_ok!(grant_to(ER_HOSPITAL, None));
+		assert_noop!(grant_to(STRANGER, None), Error::<Test>::TooManyGrants);
+		System::set_block_number(3);
+		// No sweep ran; the expired grant to the clinic is evicted.
+		assert_ok!(grant_to(STRANGER, None));
+		assert!(!Grants::<Test>::contains_key(PATIENT, CLINIC));
+		assert!(events().contains(&Event::ConsentExpired { patient: PATIENT, grantee: CLINIC }));
+		assert_eq!(GrantCount::<Test>::get(PATIENT), MAX_GRANTS);
+		// Only live grants: still refused.
+		assert_noop!(grant_to(GUARDIAN, None), Error::<Test>::TooManyGrants);
 		try_state();
 	});
 }

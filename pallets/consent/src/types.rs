@@ -239,10 +239,8 @@ pub enum AccessBasis {
 pub struct AccessEntry<AccountId> {
 	/// The patient whose record is accessed.
 	pub patient: AccountId,
-	/// The record accessed.
+	/// The record accessed (its own scope is the category checked).
 	pub record_id: RecordId,
-	/// The data category accessed.
-	pub scope: Scope,
 	/// The purpose of the access.
 	pub purpose: Purpose,
 }
@@ -265,6 +263,60 @@ pub enum AccessDenial {
 	UnknownRecord,
 	/// The record is about another patient.
 	RecordNotOfPatient,
+	/// The record was retracted (wrong patient, erasure request): it is no longer disclosed.
+	RecordRetracted,
+	/// The accessor is not an active provider organisation (unknown, pending, suspended,
+	/// revoked or with a lapsed credential): nothing it holds gives access.
+	NotActiveProvider,
+}
+
+/// Why a break-glass window closed; recorded in `BreakGlassClosed`.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub enum CloseCause {
+	/// It reached its end (`BreakGlassDuration`).
+	Expired,
+	/// The patient closed it.
+	Patient,
+	/// One of the patient's guardians closed it.
+	Guardian,
+	/// Governance closed it.
+	Governance,
+	/// Governance reviewed it as unjustified while it was open.
+	Unjustified,
+}
+
+/// A provider's break-glass use in the current rate-limit period.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct BreakGlassUse<BlockNumber> {
+	/// The first block of the period (a multiple of `BreakGlassPeriod`).
+	pub period_start: BlockNumber,
+	/// Windows opened in it.
+	pub opened: u32,
 }
 
 /// What `ExpiryQueue` entries stand for.

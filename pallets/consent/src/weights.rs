@@ -58,6 +58,8 @@ pub trait WeightInfo {
 	fn sweep_blocks(n: u32, ) -> Weight;
 	fn expire_grant() -> Weight;
 	fn close_break_glass() -> Weight;
+	fn close_break_glass_early() -> Weight;
+	fn sweep_entries(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_consent` measured on the machine above, with the runtime's database weights.
@@ -293,6 +295,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	/// Storage: `Consent::Guardians` (r:1 w:0)
+	/// Storage: `Consent::OpenWindows` (r:2 w:1)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	fn close_break_glass_early() -> Weight {
+		// Bounded by the sweep's measured `close_break_glass` plus the guardian read.
+		Weight::from_parts(63_189_000, 0)
+			.saturating_add(Weight::from_parts(0, 6126))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// One block's sweep of `n` same-block expiries: the per-block cost plus `n` times the
+	/// measured `expire_grant` (each lookup starts at the cursor).
+	fn sweep_entries(n: u32, ) -> Weight {
+		Self::sweep_blocks(1).saturating_add(Self::expire_grant().saturating_mul(n.into()))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests.
@@ -526,5 +544,21 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
+	}
+	/// Storage: `Consent::Guardians` (r:1 w:0)
+	/// Storage: `Consent::OpenWindows` (r:2 w:1)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	fn close_break_glass_early() -> Weight {
+		// Bounded by the sweep's measured `close_break_glass` plus the guardian read.
+		Weight::from_parts(63_189_000, 0)
+			.saturating_add(Weight::from_parts(0, 6126))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(3))
+	}
+	/// One block's sweep of `n` same-block expiries: the per-block cost plus `n` times the
+	/// measured `expire_grant` (each lookup starts at the cursor).
+	fn sweep_entries(n: u32, ) -> Weight {
+		Self::sweep_blocks(1).saturating_add(Self::expire_grant().saturating_mul(n.into()))
 	}
 }

@@ -8,7 +8,9 @@
 //!
 //! A council that can upgrade the runtime can already do anything root can, so this grants the
 //! council nothing beyond the upgrade power the design gives it; it only makes it usable in one
-//! motion. Every dispatch emits [`Event::Dispatched`] with the call's result, so the chain
+//! motion — with two exceptions the runtime names in `Forbidden`: no motion may install a
+//! sudo key (`sudo.setKey` would hand root to one account for good) or shrink the council below
+//! its minimum. Every dispatch emits [`Event::Dispatched`] with the call's result, so the chain
 //! records what the council did as root and whether it worked.
 //!
 //! ## Runtime upgrade by motion
@@ -43,7 +45,7 @@ pub mod pallet {
 	use frame_support::{
 		dispatch::{GetDispatchInfo, PostDispatchInfo},
 		pallet_prelude::*,
-		traits::UnfilteredDispatchable,
+		traits::{Contains, UnfilteredDispatchable},
 	};
 	use frame_system::{pallet_prelude::*, RawOrigin};
 	use sp_runtime::traits::Dispatchable;
@@ -67,6 +69,11 @@ pub mod pallet {
 		/// Who may dispatch as root: a 2/3 council motion.
 		type RootOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// Calls a motion may never dispatch as root (in the runtime: every `sudo` call, so one
+		/// motion cannot hand root to a single key with `sudo.setKey`, and membership changes
+		/// that would leave the council too small to be a council).
+		type Forbidden: Contains<<Self as Config>::RuntimeCall>;
+
 		/// Weights of this pallet's calls, from benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -77,6 +84,13 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// A call was dispatched as root; `result` is its outcome.
 		Dispatched { result: DispatchResult },
+	}
+
+	/// Errors of the council-root pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// This call may not be dispatched as root by a motion (see `Forbidden`).
+		CallForbidden,
 	}
 
 	#[pallet::call]
@@ -95,6 +109,7 @@ pub mod pallet {
 			call: Box<<T as Config>::RuntimeCall>,
 		) -> DispatchResultWithPostInfo {
 			T::RootOrigin::ensure_origin(origin)?;
+			ensure!(!T::Forbidden::contains(&call), Error::<T>::CallForbidden);
 			let info = call.get_dispatch_info();
 			let res = call.dispatch_bypass_filter(RawOrigin::Root.into());
 			let actual = res

@@ -50,7 +50,17 @@ impl pallet_council_root::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type RootOrigin = EnsureSignedBy<Council, u64>;
+	type Forbidden = ForbidRemark;
 	type WeightInfo = ();
+}
+
+/// The test's forbidden calls: `system.killStorage`.
+pub struct ForbidRemark;
+
+impl frame_support::traits::Contains<RuntimeCall> for ForbidRemark {
+	fn contains(call: &RuntimeCall) -> bool {
+		matches!(call, RuntimeCall::System(frame_system::Call::kill_storage { .. }))
+	}
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {

@@ -79,3 +79,19 @@ fn weight_covers_the_inner_call() {
 		assert!(outer_weight.ref_time() > inner_weight.ref_time());
 	});
 }
+
+#[test]
+fn a_forbidden_call_is_refused_before_dispatch() {
+	// Security finding 10: a motion could dispatch `sudo.setKey` as root and hand root to one
+	// key. The runtime forbids it; here the test's forbidden call stands for it.
+	new_test_ext().execute_with(|| {
+		sp_io::storage::set(b"k", b"v");
+		let call = Box::new(RuntimeCall::System(frame_system::Call::kill_storage {
+			keys: vec![b"k".to_vec()],
+		}));
+		assert_noop!(
+			CouncilRoot::dispatch_as_root(RuntimeOrigin::signed(COUNCIL), call),
+			crate::Error::<Test>::CallForbidden
+		);
+	});
+}

@@ -10,6 +10,8 @@
 //! | [`ProviderRegistry`] | records, consent, claims, validator-set | providers |
 //! | [`RecordRegistry`] | claims, consent | records |
 //! | [`ConsentCheck`] | claims | consent |
+//! | [`ProviderDiscipline`] | consent (break-glass reviews) | providers |
+//! | [`OpenObligations`] | providers (deregistration) | claims |
 //!
 //! Nothing here can carry personal data: ids and digests are opaque 32-byte values computed
 //! off-chain over salted content.
@@ -20,7 +22,9 @@ mod sets;
 mod traits;
 
 pub use sets::{Purpose, Purposes, Role, Roles, Scope, Scopes};
-pub use traits::{ConsentCheck, ProviderRegistry, RecordInfo, RecordRegistry};
+pub use traits::{
+	ConsentCheck, OpenObligations, ProviderDiscipline, ProviderRegistry, RecordInfo, RecordRegistry,
+};
 
 /// Identifies a health record on chain: a 32-byte value the provider computes off-chain
 /// (e.g. blake2-256 of its own record key and a salt). It reveals nothing about the record.

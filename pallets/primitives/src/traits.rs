@@ -40,6 +40,9 @@ pub struct RecordInfo<AccountId> {
 	pub subject: AccountId,
 	/// The provider organisation that anchored it.
 	pub author: AccountId,
+	/// The record's data category, fixed when it was anchored: every access to the record is
+	/// checked against this scope, never against a scope the caller names.
+	pub scope: Scope,
 	/// Whether it has been retracted (a tombstone).
 	pub retracted: bool,
 }
@@ -67,6 +70,12 @@ pub trait ConsentCheck<AccountId> {
 	fn has_access(patient: &AccountId, grantee: &AccountId, scope: Scope, purpose: Purpose)
 		-> bool;
 
+	/// Whether `accessor` may access record `record_id` for `purpose` now, by the chain's one
+	/// access rule: an active provider, the record not retracted, and a live grant from the
+	/// record's subject covering **the record's own scope** and `purpose` (or an open
+	/// break-glass window for treatment).
+	fn may_access_record(accessor: &AccountId, record_id: &RecordId, purpose: Purpose) -> bool;
+
 	/// Make `patient` grant `grantee` `scope` for `purpose`, for benchmarks of pallets that
 	/// need a consent. The consent pallet implements it with a real grant.
 	#[cfg(feature = "runtime-benchmarks")]
@@ -82,5 +91,35 @@ pub trait ConsentCheck<AccountId> {
 impl<AccountId> ConsentCheck<AccountId> for () {
 	fn has_access(_: &AccountId, _: &AccountId, _: Scope, _: Purpose) -> bool {
 		false
+	}
+
+	fn may_access_record(_: &AccountId, _: &RecordId, _: Purpose) -> bool {
+		false
+	}
+}
+
+/// Consequences governance attaches to a provider's conduct, applied by the registry.
+pub trait ProviderDiscipline<AccountId> {
+	/// Suspend `who` (an active organisation) for cause, e.g. repeated unjustified
+	/// break-glass use. Does nothing if `who` is not active. Returns whether it was suspended.
+	fn suspend_for_cause(who: &AccountId) -> bool;
+}
+
+impl<AccountId> ProviderDiscipline<AccountId> for () {
+	fn suspend_for_cause(_: &AccountId) -> bool {
+		false
+	}
+}
+
+/// Whether an organisation still owes something that its registration stands behind (open
+/// claims as a provider or an insurer): such an organisation cannot deregister.
+pub trait OpenObligations<AccountId> {
+	/// How many open obligations `who` has (0 = free to leave).
+	fn open_obligations(who: &AccountId) -> u32;
+}
+
+impl<AccountId> OpenObligations<AccountId> for () {
+	fn open_obligations(_: &AccountId) -> u32 {
+		0
 	}
 }

@@ -17,14 +17,26 @@
 //!                 │                   │  └──────suspend──────▲
 //!               reject              revoke (also from Pending / Suspended)
 //!                 ▼                   ▼
-//!            (removed, deposit   Revoked ──deregister──▶ (removed, deposit released)
+//!            (removed, deposit   Revoked   (terminal: the entry and its deposit stay)
 //!             released)
+//!
+//! Pending / Active / Suspended ──deregister──▶ (removed, deposit released)
+//!                               (only with no open obligations)
 //! ```
 //!
-//! Any registered organisation may `deregister`, which releases its deposit. Expiry is exact:
-//! [`Pallet::active_roles`] compares the credential's expiry with the current block. In
-//! addition `on_initialize` emits `CredentialExpired` for the organisations whose credential
-//! lapses at that block, reading one bounded bucket (`MaxExpiriesPerBlock`).
+//! A pending, active or suspended organisation may `deregister`, which releases its deposit,
+//! unless it still has open obligations (claims it filed as a provider or must settle as an
+//! insurer, as [`Config::Obligations`] reports): it cannot walk away from them. Revocation is
+//! terminal: a revoked organisation cannot deregister, renew its credential or list nodes; its
+//! entry stays, so the account cannot register afresh, and its deposit stays held.
+//!
+//! Besides governance's `suspend`, other pallets may suspend an active organisation for cause
+//! through [`healthchain_primitives::ProviderDiscipline`] (e.g. the consent pallet, after
+//! repeated unjustified break-glass use); governance may reinstate it.
+//!
+//! Expiry is exact: [`Pallet::active_roles`] compares the credential's expiry with the current
+//! block. In addition `on_initialize` emits `CredentialExpired` for the organisations whose
+//! credential lapses at that block, reading one bounded bucket (`MaxExpiriesPerBlock`).
 //!
 //! ## Peer-level permissioning
 //!
@@ -54,6 +66,7 @@ pub use weights::WeightInfo;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod migrations;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -71,7 +84,9 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use healthchain_primitives::{Digest, ProviderRegistry, Roles};
+	use healthchain_primitives::{
+		Digest, OpenObligations, ProviderDiscipline, ProviderRegistry, Roles,
+	};
 	use sp_core::OpaquePeerId;
 	use sp_runtime::traits::{Saturating, Zero};
 
@@ -82,7 +97,9 @@ pub mod pallet {
 	/// A registration as stored.
 	pub type ProviderOf<T> = Provider<BalanceOf<T>, BlockNumberFor<T>>;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version: 2 removed the empty `Expiries` buckets version 1 left
+	/// behind (see [`crate::migrations`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -121,6 +138,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxNodesPerProvider: Get<u32>;
 
+		/// How many open obligations (open claims as a provider or an insurer) an
+		/// organisation has: it cannot deregister while there are any. In the runtime, the
+		/// claims pallet, which answers with one storage read.
+		type Obligations: OpenObligations<Self::AccountId>;
+
 		/// Weights of this pallet's calls, from benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -138,7 +160,8 @@ pub mod pallet {
 	pub type Providers<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, ProviderOf<T>, OptionQuery>;
 
-	/// The organisations whose credential lapses at a block.
+	/// The organisations whose credential lapses at a block. A bucket that becomes empty is
+	/// removed, never stored empty.
 	#[pallet::storage]
 	pub type Expiries<T: Config> = StorageMap<
 		_,
@@ -194,6 +217,9 @@ pub mod pallet {
 		NodesSet { who: T::AccountId, count: u32 },
 		/// Governance switched peer-level permissioning on or off.
 		NetworkPermissionSet { enabled: bool },
+		/// Another pallet suspended an active organisation for cause (e.g. repeated
+		/// unjustified break-glass use); governance may reinstate it.
+		SuspendedForCause { who: T::AccountId },
 	}
 
 	/// Errors of the providers pallet.
@@ -229,6 +255,12 @@ pub mod pallet {
 		DuplicateNodeId,
 		/// Another organisation already listed this peer id.
 		NodeIdTaken,
+		/// A revoked organisation cannot deregister: revocation is terminal, and its entry and
+		/// deposit stay.
+		RevokedCannotDeregister,
+		/// The organisation still has open obligations (open claims as a provider or an
+		/// insurer) and cannot deregister until they are settled.
+		OpenObligations,
 	}
 
 	/// Organisations active from genesis (no deposit).
@@ -394,8 +426,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Revoke an organisation for good (governance). It keeps its entry (and deposit) as
-		/// `Revoked` until it deregisters. Emits `Revoked`.
+		/// Revoke an organisation for good (governance). Revocation is terminal: the entry
+		/// stays as `Revoked` with its deposit held, and the organisation can neither
+		/// deregister nor register again. Emits `Revoked`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::revoke())]
 		pub fn revoke(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
@@ -427,7 +460,7 @@ pub mod pallet {
 			if old != credential_expires_at {
 				Expiries::<T>::try_mutate(credential_expires_at, |v| v.try_push(who.clone()))
 					.map_err(|_| Error::<T>::TooManyExpiriesAtBlock)?;
-				Expiries::<T>::mutate(old, |v| v.retain(|a| a != &who));
+				Self::remove_from_expiries(old, &who);
 			}
 			provider.credential_digest = credential_digest;
 			provider.credential_expires_at = credential_expires_at;
@@ -436,13 +469,19 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Leave the registry: the entry is removed and the deposit released. Emits
-		/// `Deregistered`.
+		/// Leave the registry: the entry is removed and the deposit released. Not possible for
+		/// a revoked organisation (revocation is terminal) nor while the organisation has open
+		/// obligations (`Config::Obligations`). Emits `Deregistered`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::deregister())]
 		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let provider = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(
+				provider.status != ProviderStatus::Revoked,
+				Error::<T>::RevokedCannotDeregister
+			);
+			ensure!(T::Obligations::open_obligations(&who) == 0, Error::<T>::OpenObligations);
 			Self::remove(&who, &provider)?;
 			Self::deposit_event(Event::Deregistered { who });
 			Ok(())
@@ -534,10 +573,23 @@ pub mod pallet {
 				provider.deposit,
 				Precision::BestEffort,
 			)?;
-			Expiries::<T>::mutate(provider.credential_expires_at, |v| v.retain(|a| a != who));
+			Self::remove_from_expiries(provider.credential_expires_at, who);
 			Self::clear_nodes(who);
 			Providers::<T>::remove(who);
 			Ok(())
+		}
+
+		/// Take `who` out of the expiry bucket of block `at`, removing the bucket if that
+		/// empties it (a bucket is never stored empty).
+		fn remove_from_expiries(at: BlockNumberFor<T>, who: &T::AccountId) {
+			Expiries::<T>::mutate_exists(at, |bucket| {
+				if let Some(v) = bucket {
+					v.retain(|a| a != who);
+					if v.is_empty() {
+						*bucket = None;
+					}
+				}
+			});
 		}
 
 		fn clear_nodes(who: &T::AccountId) {
@@ -576,8 +628,8 @@ pub mod pallet {
 
 		/// Invariants: every registered organisation has valid, non-empty roles and appears in
 		/// the expiry bucket of its credential's expiry (unless that block has passed); every
-		/// bucket entry is registered.
-		#[cfg(any(feature = "try-runtime", test))]
+		/// bucket entry is registered, and no bucket is stored empty.
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let now = frame_system::Pallet::<T>::block_number();
 			for (who, p) in Providers::<T>::iter() {
@@ -602,6 +654,7 @@ pub mod pallet {
 				ensure!(Nodes::<T>::get(&who).contains(&node), "owner entry without its node");
 			}
 			for (_, bucket) in Expiries::<T>::iter() {
+				ensure!(!bucket.is_empty(), "empty expiry bucket stored");
 				for who in bucket {
 					ensure!(
 						Providers::<T>::contains_key(&who),
@@ -610,6 +663,26 @@ pub mod pallet {
 				}
 			}
 			Ok(())
+		}
+	}
+
+	impl<T: Config> ProviderDiscipline<T::AccountId> for Pallet<T> {
+		/// Suspend `who` for cause if its status is `Active` (even if its credential has
+		/// lapsed, so renewing cannot escape the suspension) and emit `SuspendedForCause`;
+		/// otherwise change nothing and emit nothing. Governance may `reinstate` it. Costs one
+		/// read and, when it suspends, one write and an event: the caller accounts for them.
+		fn suspend_for_cause(who: &T::AccountId) -> bool {
+			let suspended = Self::transition(
+				who,
+				ProviderStatus::Active,
+				Error::<T>::NotActive,
+				ProviderStatus::Suspended,
+			)
+			.is_ok();
+			if suspended {
+				Self::deposit_event(Event::SuspendedForCause { who: who.clone() });
+			}
+			suspended
 		}
 	}
 

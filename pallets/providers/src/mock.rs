@@ -1,5 +1,6 @@
 //! A minimal runtime for the providers pallet's tests: system, balances (for the deposit
-//! hold) and the registry, governed by root.
+//! hold) and the registry, governed by root, with a test double for the claims pallet's open
+//! obligations.
 
 use crate as pallet_providers;
 use frame_support::{
@@ -7,9 +8,10 @@ use frame_support::{
 	traits::{ConstU32, ConstU64},
 };
 use frame_system::EnsureRoot;
-use healthchain_primitives::{Role, Roles};
+use healthchain_primitives::{OpenObligations, Role, Roles};
 use sp_core::H256;
 use sp_runtime::BuildStorage;
+use std::{cell::RefCell, collections::BTreeMap};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -68,7 +70,29 @@ impl pallet_providers::Config for Test {
 	type MaxCredentialDuration = ConstU64<MAX_DURATION>;
 	type MaxExpiriesPerBlock = ConstU32<MAX_EXPIRIES>;
 	type MaxNodesPerProvider = ConstU32<MAX_NODES>;
+	type Obligations = MockObligations;
 	type WeightInfo = ();
+}
+
+thread_local! {
+	/// Open obligations per account, as the claims pallet would report them (none unless a
+	/// test sets some; each test runs in its own thread).
+	static OPEN_OBLIGATIONS: RefCell<BTreeMap<u64, u32>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Test double for the claims pallet's [`OpenObligations`]: answers what
+/// [`set_open_obligations`] set, 0 otherwise.
+pub struct MockObligations;
+
+impl OpenObligations<u64> for MockObligations {
+	fn open_obligations(who: &u64) -> u32 {
+		OPEN_OBLIGATIONS.with(|m| m.borrow().get(who).copied().unwrap_or(0))
+	}
+}
+
+/// Make `who` have `n` open obligations (open claims) from now on.
+pub fn set_open_obligations(who: u64, n: u32) {
+	OPEN_OBLIGATIONS.with(|m| m.borrow_mut().insert(who, n));
 }
 
 /// The most nodes an organisation lists in tests.

@@ -6,7 +6,7 @@ use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::InspectHold, Hooks},
 };
-use healthchain_primitives::{ProviderRegistry, Role, Roles};
+use healthchain_primitives::{ProviderDiscipline, ProviderRegistry, Role, Roles};
 use sp_core::H256;
 use sp_runtime::DispatchError;
 
@@ -336,8 +336,88 @@ fn revoke_from_any_state_and_only_once() {
 			ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL),
 			Error::<Test>::NotPending
 		);
-		// The deposit stays held until it deregisters.
+		// Revocation is terminal: the deposit stays held.
 		assert_eq!(held(HOSPITAL), DEPOSIT);
+	});
+}
+
+#[test]
+fn revoked_organisation_cannot_deregister_or_register_again() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), HOSPITAL));
+		// It cannot leave with its deposit and come back with a clean slate.
+		assert_noop!(
+			ProvidersModule::deregister(RuntimeOrigin::signed(HOSPITAL)),
+			Error::<Test>::RevokedCannotDeregister
+		);
+		assert_eq!(status(HOSPITAL), Some(ProviderStatus::Revoked));
+		assert_eq!(held(HOSPITAL), DEPOSIT);
+		assert_eq!(Balances::free_balance(HOSPITAL), 1_000 - DEPOSIT);
+		assert_noop!(register(HOSPITAL, 300), Error::<Test>::AlreadyRegistered);
+		// Even with no open obligations, and however long it waits.
+		run_to(250);
+		assert_noop!(
+			ProvidersModule::deregister(RuntimeOrigin::signed(HOSPITAL)),
+			Error::<Test>::RevokedCannotDeregister
+		);
+		assert_noop!(register(HOSPITAL, 300), Error::<Test>::AlreadyRegistered);
+		try_state();
+	});
+}
+
+// ---- discipline by other pallets ----
+
+#[test]
+fn suspend_for_cause_suspends_an_active_organisation() {
+	new_test_ext().execute_with(|| {
+		assert!(<ProvidersModule as ProviderDiscipline<u64>>::suspend_for_cause(&GENESIS_LAB));
+		assert_eq!(status(GENESIS_LAB), Some(ProviderStatus::Suspended));
+		assert!(ProvidersModule::active_roles(&GENESIS_LAB).is_empty());
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::ProvidersModule(Event::SuspendedForCause { who: GENESIS_LAB })
+		);
+		// Governance may reinstate it.
+		assert_ok!(ProvidersModule::reinstate(RuntimeOrigin::root(), GENESIS_LAB));
+		assert_eq!(ProvidersModule::active_roles(&GENESIS_LAB), Roles::from(Role::Lab));
+		try_state();
+	});
+}
+
+#[test]
+fn suspend_for_cause_of_a_lapsed_but_active_organisation_suspends_it() {
+	new_test_ext().execute_with(|| {
+		run_to(500);
+		assert!(ProvidersModule::active_roles(&GENESIS_LAB).is_empty());
+		assert!(<ProvidersModule as ProviderDiscipline<u64>>::suspend_for_cause(&GENESIS_LAB));
+		// Renewing the credential does not lift the suspension.
+		assert_ok!(ProvidersModule::renew_credential(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			cred(9),
+			900
+		));
+		assert_eq!(status(GENESIS_LAB), Some(ProviderStatus::Suspended));
+		assert!(ProvidersModule::active_roles(&GENESIS_LAB).is_empty());
+	});
+}
+
+#[test]
+fn suspend_for_cause_of_a_non_active_organisation_does_nothing() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200)); // Pending
+		assert_ok!(register(INSURER, 200));
+		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), INSURER));
+		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), INSURER)); // Suspended
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), GENESIS_LAB)); // Revoked
+		System::reset_events();
+		for who in [HOSPITAL, INSURER, GENESIS_LAB, OTHER] {
+			let before = Providers::<Test>::get(who);
+			assert!(!<ProvidersModule as ProviderDiscipline<u64>>::suspend_for_cause(&who));
+			assert_eq!(Providers::<Test>::get(who), before);
+		}
+		assert!(System::events().is_empty());
 	});
 }
 
@@ -403,6 +483,56 @@ fn renew_moves_expiry_and_updates_digest() {
 }
 
 #[test]
+fn renew_removes_the_emptied_old_expiry_bucket() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 300));
+		assert_ok!(register(INSURER, 300));
+		// The genesis lab was alone at 500: its bucket is removed, not left empty.
+		assert_ok!(ProvidersModule::renew_credential(
+			RuntimeOrigin::signed(GENESIS_LAB),
+			cred(7),
+			800
+		));
+		assert!(!Expiries::<Test>::contains_key(123_456));
+		// A shared bucket keeps the others.
+		assert_ok!(ProvidersModule::renew_credential(
+			RuntimeOrigin::signed(HOSPITAL),
+			cred(7),
+			800
+		));
+		assert_eq!(Expiries::<Test>::get(300).into_inner(), vec![INSURER]);
+		assert_ok!(ProvidersModule::renew_credential(RuntimeOrigin::signed(INSURER), cred(7), 800));
+		assert!(!Expiries::<Test>::contains_key(300));
+		assert_eq!(Expiries::<Test>::get(800).into_inner(), vec![GENESIS_LAB, HOSPITAL, INSURER]);
+		try_state();
+	});
+}
+
+#[test]
+fn leaving_the_registry_removes_the_emptied_expiry_bucket() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_ok!(ProvidersModule::reject(RuntimeOrigin::root(), HOSPITAL));
+		assert!(!Expiries::<Test>::contains_key(200));
+		assert_ok!(ProvidersModule::deregister(RuntimeOrigin::signed(GENESIS_LAB)));
+		assert!(!Expiries::<Test>::contains_key(123_456));
+		assert_eq!(Expiries::<Test>::iter().count(), 0);
+		try_state();
+	});
+}
+
+#[test]
+fn try_state_rejects_an_empty_expiry_bucket() {
+	new_test_ext().execute_with(|| {
+		try_state();
+		let empty: BoundedVec<u64, frame_support::traits::ConstU32<MAX_EXPIRIES>> =
+			BoundedVec::default();
+		Expiries::<Test>::insert(700, empty);
+		assert!(ProvidersModule::do_try_state().is_err());
+	});
+}
+
+#[test]
 fn renew_errors() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
@@ -443,20 +573,71 @@ fn renew_errors() {
 // ---- deregister ----
 
 #[test]
-fn deregister_releases_deposit_even_when_revoked() {
+fn deregister_releases_deposit_and_removes_the_entry() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(HOSPITAL, 200));
 		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
-		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), HOSPITAL));
+		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), HOSPITAL));
+		// A suspended organisation with nothing open may leave.
 		assert_ok!(ProvidersModule::deregister(RuntimeOrigin::signed(HOSPITAL)));
 		assert_eq!(status(HOSPITAL), None);
 		assert_eq!(held(HOSPITAL), 0);
 		assert_eq!(Balances::free_balance(HOSPITAL), 1_000);
-		assert!(Expiries::<Test>::get(200).is_empty());
+		assert!(!Expiries::<Test>::contains_key(200));
 		assert_eq!(
 			last_event(),
 			RuntimeEvent::ProvidersModule(Event::Deregistered { who: HOSPITAL })
 		);
+		try_state();
+	});
+}
+
+#[test]
+fn insurer_with_open_claims_cannot_deregister() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ProvidersModule::register(
+			RuntimeOrigin::signed(INSURER),
+			Roles::from(Role::Insurer),
+			cred(2),
+			200
+		));
+		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), INSURER));
+		// Two claims filed against it are still open.
+		set_open_obligations(INSURER, 2);
+		assert_noop!(
+			ProvidersModule::deregister(RuntimeOrigin::signed(INSURER)),
+			Error::<Test>::OpenObligations
+		);
+		assert_eq!(status(INSURER), Some(ProviderStatus::Active));
+		assert_eq!(held(INSURER), DEPOSIT);
+		// Once they are settled it may leave.
+		set_open_obligations(INSURER, 0);
+		assert_ok!(ProvidersModule::deregister(RuntimeOrigin::signed(INSURER)));
+		assert_eq!(status(INSURER), None);
+		assert_eq!(held(INSURER), 0);
+		try_state();
+	});
+}
+
+#[test]
+fn provider_with_open_claims_cannot_deregister() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 200));
+		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
+		set_open_obligations(HOSPITAL, 1);
+		assert_noop!(
+			ProvidersModule::deregister(RuntimeOrigin::signed(HOSPITAL)),
+			Error::<Test>::OpenObligations
+		);
+		// Suspension does not free it from its claims either.
+		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), HOSPITAL));
+		assert_noop!(
+			ProvidersModule::deregister(RuntimeOrigin::signed(HOSPITAL)),
+			Error::<Test>::OpenObligations
+		);
+		assert_eq!(held(HOSPITAL), DEPOSIT);
+		// Another organisation's obligations are not its own.
+		assert_ok!(ProvidersModule::deregister(RuntimeOrigin::signed(GENESIS_LAB)));
 		try_state();
 	});
 }
@@ -758,5 +939,23 @@ fn offchain_worker_enforces_permissioning_only_while_switched_on() {
 		let calls = calls.lock().expect("lock");
 		assert_eq!(calls.len(), 3);
 		assert_eq!(calls[2], (vec![], false));
+	});
+}
+
+#[test]
+fn migration_v1_to_v2_removes_the_empty_expiry_buckets() {
+	use crate::migrations::MigrateV1ToV2;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		// Version 1 left empty buckets behind.
+		crate::Expiries::<Test>::insert(123_456, frame_support::BoundedVec::default());
+		crate::Expiries::<Test>::insert(123_457, frame_support::BoundedVec::default());
+		StorageVersion::new(1).put::<ProvidersModule>();
+		assert!(ProvidersModule::do_try_state().is_err());
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert!(!crate::Expiries::<Test>::contains_key(123_456));
+		assert!(!crate::Expiries::<Test>::contains_key(123_457));
+		assert_eq!(ProvidersModule::on_chain_storage_version(), StorageVersion::new(2));
+		ProvidersModule::do_try_state().expect("invariants hold");
 	});
 }

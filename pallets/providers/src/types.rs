@@ -25,7 +25,8 @@ pub enum ProviderStatus {
 	Active,
 	/// Temporarily barred by governance; can be reinstated.
 	Suspended,
-	/// Permanently barred by governance; can only deregister.
+	/// Permanently barred by governance. Terminal: the entry and its deposit stay, and it
+	/// can neither deregister nor register again.
 	Revoked,
 }
 

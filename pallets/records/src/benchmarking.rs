@@ -5,7 +5,7 @@ use super::*;
 use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::RawOrigin;
-use healthchain_primitives::{ProviderRegistry, Role, Roles};
+use healthchain_primitives::{ProviderRegistry, Role, Roles, Scope};
 use sp_core::H256;
 
 fn provider<T: Config>() -> T::AccountId {
@@ -16,6 +16,21 @@ fn provider<T: Config>() -> T::AccountId {
 
 fn digest(n: u32) -> H256 {
 	<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&n.to_le_bytes())
+}
+
+/// Anchor the caller's record with local id 0x01.. and return its id.
+fn anchored<T: Config>(caller: &T::AccountId) -> Result<H256, BenchmarkError> {
+	let local_id = H256::repeat_byte(1);
+	Pallet::<T>::anchor(
+		RawOrigin::Signed(caller.clone()).into(),
+		local_id,
+		account("patient", 0, 0),
+		digest(1),
+		RecordKind(2),
+		Scope::Labs,
+	)
+	.map_err(|_| BenchmarkError::Stop("anchor failed"))?;
+	Ok(crate::record_id_of(caller, &local_id))
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -30,16 +45,25 @@ mod benchmarks {
 	fn anchor() {
 		let caller = provider::<T>();
 		let subject: T::AccountId = account("patient", 0, 0);
-		let record_id = H256::repeat_byte(1);
+		let local_id = H256::repeat_byte(1);
+		let record_id = crate::record_id_of(&caller, &local_id);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), record_id, subject.clone(), digest(1), RecordKind(2));
+		_(
+			RawOrigin::Signed(caller.clone()),
+			local_id,
+			subject.clone(),
+			digest(1),
+			RecordKind(2),
+			Scope::Labs,
+		);
 
 		assert_last_event::<T>(Event::RecordAnchored {
 			record_id,
 			subject,
 			author: caller,
 			kind: RecordKind(2),
+			scope: Scope::Labs,
 			digest: digest(1),
 		});
 	}
@@ -47,16 +71,8 @@ mod benchmarks {
 	#[benchmark]
 	fn amend() -> Result<(), BenchmarkError> {
 		let caller = provider::<T>();
-		let record_id = H256::repeat_byte(1);
+		let record_id = anchored::<T>(&caller)?;
 		let max = T::MaxVersions::get();
-		Pallet::<T>::anchor(
-			RawOrigin::Signed(caller.clone()).into(),
-			record_id,
-			account("patient", 0, 0),
-			digest(1),
-			RecordKind(2),
-		)
-		.map_err(|_| BenchmarkError::Stop("anchor failed"))?;
 		// The record one version short of the bound: the last amend that can succeed.
 		for v in 2..max {
 			Pallet::<T>::amend(RawOrigin::Signed(caller.clone()).into(), record_id, digest(v))
@@ -79,15 +95,7 @@ mod benchmarks {
 	#[benchmark]
 	fn retract() -> Result<(), BenchmarkError> {
 		let caller = provider::<T>();
-		let record_id = H256::repeat_byte(1);
-		Pallet::<T>::anchor(
-			RawOrigin::Signed(caller.clone()).into(),
-			record_id,
-			account("patient", 0, 0),
-			digest(1),
-			RecordKind(2),
-		)
-		.map_err(|_| BenchmarkError::Stop("anchor failed"))?;
+		let record_id = anchored::<T>(&caller)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), record_id, RetractReason::PatientRequest);
@@ -115,6 +123,23 @@ mod benchmarks {
 			leaf_count: leaves,
 			author: caller,
 		});
+	}
+
+	#[benchmark]
+	fn force_retract() -> Result<(), BenchmarkError> {
+		let caller = provider::<T>();
+		let record_id = anchored::<T>(&caller)?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, record_id, RetractReason::PatientRequest);
+
+		assert_last_event::<T>(Event::RecordForceRetracted {
+			record_id,
+			reason: RetractReason::PatientRequest,
+		});
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

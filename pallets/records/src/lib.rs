@@ -8,10 +8,35 @@
 //!
 //! ## Calls (active provider organisations with a care role only)
 //!
-//! - [`Pallet::anchor`]: first version of a record (`record_id`, `subject`, `digest`, `kind`).
+//! - [`Pallet::anchor`]: first version of a record (`local_id`, `subject`, `digest`, `kind`,
+//!   `scope`). The record's id is **derived from its author**:
+//!   `record_id = blake2_256("healthchain/record" ++ author ++ local_id)` ([`record_id_of`]),
+//!   so nobody can take an id another organisation is about to use (front-running an anchor
+//!   only ever creates the front-runner's own record, under another id).
 //! - [`Pallet::amend`]: a new version, by the record's author; every version is kept.
 //! - [`Pallet::retract`]: tombstone with a reason code; a retracted record cannot be amended.
+//! - [`Pallet::force_retract`]: the same tombstone by governance (wrong patient, court order,
+//!   a patient's erasure request after the author left the consortium).
 //! - [`Pallet::anchor_batch`]: one `binary-merkle-tree` root for many digests.
+//!
+//! ## Scope: the record's data category
+//!
+//! Every record carries a [`Scope`] (Clinical, Labs, Imaging, Medications, MentalHealth,
+//! Genomics, Billing) fixed at `anchor` for its whole life: `amend` cannot change it. The
+//! consent pallet checks every access against the record's own scope, never against a scope the
+//! accessor names, so an insurer holding a Billing grant cannot log (and so "prove consent
+//! for") access to a MentalHealth note. A record in the wrong category is retracted and
+//! anchored again.
+//!
+//! ## No consent needed to anchor
+//!
+//! Anchoring a record about a patient does **not** require a grant from the patient: a provider
+//! documents the care it gave, including to a patient seen for the first time or unconscious
+//! (treatment without prior consent). What a record alone cannot do is give its author
+//! anything: reading the record across organisations, logging access to it and billing for it
+//! each need the patient's consent (or an open break-glass window). Spam against an account is
+//! bounded by who may anchor (approved, accountable care organisations paying fees) and
+//! remedied by governance's `force_retract`. See docs/security.md.
 //!
 //! Care roles are Hospital, Clinic, Lab, Pharmacy and Emergency; an organisation holding only
 //! the Insurer role cannot anchor. Spam is priced by transaction fees (benchmarked weights)
@@ -41,6 +66,7 @@ pub use weights::WeightInfo;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod migrations;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
@@ -50,15 +76,46 @@ pub mod weights;
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::records";
 
+/// The domain tag of record ids: `record_id = blake2_256(RECORD_ID_DOMAIN ++ author ++ local_id)`.
+pub const RECORD_ID_DOMAIN: &[u8] = b"healthchain/record";
+
+/// The on-chain id of the record `author` anchors under its own `local_id`: blake2-256 over
+/// [`RECORD_ID_DOMAIN`], the SCALE encoding of the author's account (32 bytes for the runtime's
+/// `AccountId32`) and `local_id`. Ids are bound to their author, so an anchor cannot be
+/// front-run onto someone else's id.
+pub fn record_id_of<AccountId: codec::Encode>(
+	author: &AccountId,
+	local_id: &sp_core::H256,
+) -> healthchain_primitives::RecordId {
+	let mut bytes = alloc::vec::Vec::with_capacity(RECORD_ID_DOMAIN.len() + 64);
+	bytes.extend_from_slice(RECORD_ID_DOMAIN);
+	author.encode_to(&mut bytes);
+	bytes.extend_from_slice(local_id.as_bytes());
+	<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&bytes)
+}
+
+/// The depth of a `binary-merkle-tree` over `leaf_count` leaves: the longest inclusion proof it
+/// has (ceil(log2(leaf_count)); 0 for one leaf or none).
+pub fn merkle_depth(leaf_count: u32) -> u32 {
+	if leaf_count <= 1 {
+		0
+	} else {
+		u32::BITS - (leaf_count - 1).leading_zeros()
+	}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
-	use healthchain_primitives::{Digest, ProviderRegistry, RecordId, RecordInfo, Role, Roles};
+	use healthchain_primitives::{
+		Digest, ProviderRegistry, RecordId, RecordInfo, Role, Roles, Scope,
+	};
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version: 2 added the record's scope to [`RecordEntry`]
+	/// (see [`crate::migrations`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -81,6 +138,9 @@ pub mod pallet {
 		/// The most leaves one Merkle batch may declare.
 		#[pallet::constant]
 		type MaxBatchLeaves: Get<u32>;
+
+		/// Who may retract any record (root or a 2/3 council motion in the runtime).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Weights of this pallet's calls, from benchmarks.
 		type WeightInfo: WeightInfo;
@@ -132,12 +192,15 @@ pub mod pallet {
 			subject: T::AccountId,
 			author: T::AccountId,
 			kind: RecordKind,
+			scope: Scope,
 			digest: Digest,
 		},
 		/// A record got a new version.
 		RecordAmended { record_id: RecordId, version: u32, digest: Digest, author: T::AccountId },
-		/// A record was retracted; it stays as a tombstone.
+		/// A record was retracted by its author; it stays as a tombstone.
 		RecordRetracted { record_id: RecordId, reason: RetractReason, author: T::AccountId },
+		/// Governance retracted a record; it stays as a tombstone.
+		RecordForceRetracted { record_id: RecordId, reason: RetractReason },
 		/// A Merkle batch root was anchored.
 		BatchAnchored {
 			batch_id: BatchId,
@@ -181,24 +244,30 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Anchor version 1 of a record.
 		///
-		/// - `record_id`: the record's id, computed off-chain (32 bytes).
+		/// - `local_id`: the author's own 32-byte key for the record (e.g. blake2-256 of its
+		///   internal id and a salt). The record's id is `record_id_of(author, local_id)`,
+		///   returned in `RecordAnchored`, computable off-chain beforehand.
 		/// - `subject`: the patient's account.
 		/// - `digest`: blake2-256 of the salt and the record's canonical bytes.
 		/// - `kind`: the resource kind code.
+		/// - `scope`: the record's data category (one `Scope`; an unknown value does not
+		///   decode), fixed for its lifetime.
 		///
 		/// Emits `RecordAnchored`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::anchor())]
 		pub fn anchor(
 			origin: OriginFor<T>,
-			record_id: RecordId,
+			local_id: sp_core::H256,
 			subject: T::AccountId,
 			digest: Digest,
 			kind: RecordKind,
+			scope: Scope,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::ensure_care_provider(&who)?;
 			ensure!(!digest.is_zero(), Error::<T>::InvalidDigest);
+			let record_id = crate::record_id_of(&who, &local_id);
 			ensure!(!Records::<T>::contains_key(record_id), Error::<T>::RecordAlreadyExists);
 
 			let now = frame_system::Pallet::<T>::block_number();
@@ -208,6 +277,7 @@ pub mod pallet {
 					subject: subject.clone(),
 					author: who.clone(),
 					kind,
+					scope,
 					versions: 1,
 					created_at: now,
 					status: RecordStatus::Active,
@@ -221,6 +291,7 @@ pub mod pallet {
 				subject,
 				author: who,
 				kind,
+				scope,
 				digest,
 			});
 			Ok(())
@@ -310,6 +381,29 @@ pub mod pallet {
 			Self::deposit_event(Event::BatchAnchored { batch_id, root, leaf_count, author: who });
 			Ok(())
 		}
+
+		/// Retract any record by governance (root or a council motion), leaving the same
+		/// tombstone as [`Pallet::retract`]: a record about the wrong patient, a court order, or
+		/// a patient's erasure request (GDPR Art. 17, `PatientRequest`) when the author has left
+		/// or does not act. Emits `RecordForceRetracted`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::force_retract())]
+		pub fn force_retract(
+			origin: OriginFor<T>,
+			record_id: RecordId,
+			reason: RetractReason,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let mut entry = Records::<T>::get(record_id).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(entry.status == RecordStatus::Active, Error::<T>::RecordRetracted);
+
+			entry.status =
+				RecordStatus::Retracted { reason, at: frame_system::Pallet::<T>::block_number() };
+			Records::<T>::insert(record_id, entry);
+
+			Self::deposit_event(Event::RecordForceRetracted { record_id, reason });
+			Ok(())
+		}
 	}
 
 	#[pallet::hooks]
@@ -362,6 +456,8 @@ pub mod pallet {
 
 		/// Whether `leaf` (a record digest) is leaf number `leaf_index` of batch `batch_id`,
 		/// given the sibling hashes `proof` (as built by `binary_merkle_tree::merkle_proof`).
+		/// A proof longer than the batch's tree is deep ([`merkle_depth`]) is refused before
+		/// any hashing, so the work is bounded by the batch, not by the caller.
 		pub fn verify_inclusion(
 			batch_id: BatchId,
 			leaf: Digest,
@@ -369,6 +465,9 @@ pub mod pallet {
 			proof: alloc::vec::Vec<sp_core::H256>,
 		) -> bool {
 			let Some(batch) = Batches::<T>::get(batch_id) else { return false };
+			if proof.len() > crate::merkle_depth(batch.leaf_count) as usize {
+				return false;
+			}
 			binary_merkle_tree::verify_proof::<sp_runtime::traits::BlakeTwo256, _, _>(
 				&batch.root,
 				proof,
@@ -413,13 +512,14 @@ pub mod pallet {
 		/// Invariants: every record has exactly the superseded versions 1..`versions` in its
 		/// history (the latest is in the entry), none for records that do not exist; every batch
 		/// is indexed by its root and below `NextBatchId`.
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			for (id, entry) in Records::<T>::iter() {
 				ensure!(entry.versions >= 1, "record without versions");
 				ensure!(entry.versions <= T::MaxVersions::get(), "record over MaxVersions");
 				ensure!(!entry.digest.is_zero(), "record with a zero digest");
 				ensure!(entry.updated_at >= entry.created_at, "latest version before the first");
+				ensure!(Scope::ALL.contains(&entry.scope), "record without a single scope");
 				for v in 1..entry.versions {
 					ensure!(RecordVersions::<T>::contains_key(id, v), "missing superseded version");
 				}
@@ -455,6 +555,7 @@ pub mod pallet {
 			Records::<T>::get(id).map(|e| RecordInfo {
 				subject: e.subject,
 				author: e.author,
+				scope: e.scope,
 				retracted: matches!(e.status, RecordStatus::Retracted { .. }),
 			})
 		}
@@ -474,6 +575,7 @@ pub mod pallet {
 					subject: info.subject,
 					author: info.author,
 					kind: RecordKind::default(),
+					scope: info.scope,
 					versions: 1,
 					created_at: now,
 					status,

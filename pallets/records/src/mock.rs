@@ -77,6 +77,7 @@ impl pallet_records::Config for Test {
 	type Providers = MockProviders;
 	type MaxVersions = ConstU32<MAX_VERSIONS>;
 	type MaxBatchLeaves = ConstU32<MAX_BATCH_LEAVES>;
+	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type WeightInfo = ();
 }
 

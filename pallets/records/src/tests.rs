@@ -5,12 +5,23 @@ use crate::{mock::*, *};
 use binary_merkle_tree::{merkle_proof, merkle_root};
 use frame_support::{assert_noop, assert_ok, dispatch::DispatchResult};
 use frame_system::RawOrigin;
-use healthchain_primitives::{RecordRegistry, Role};
+use healthchain_primitives::{RecordRegistry, Role, Scope};
 use sp_core::H256;
 use sp_runtime::{traits::BlakeTwo256, DispatchError};
 
-fn id(n: u8) -> H256 {
+/// The author's own key for its record number `n`.
+fn local(n: u8) -> H256 {
 	H256::repeat_byte(n)
+}
+
+/// The on-chain id of `author`'s record number `n`.
+fn rid(author: u64, n: u8) -> H256 {
+	crate::record_id_of(&author, &local(n))
+}
+
+/// The on-chain id of the hospital's record number `n`.
+fn id(n: u8) -> H256 {
+	rid(HOSPITAL, n)
 }
 
 fn digest(n: u8) -> H256 {
@@ -22,10 +33,11 @@ const KIND_OBSERVATION: RecordKind = RecordKind(2);
 fn anchor_as(who: u64, record: u8, d: u8) -> DispatchResult {
 	RecordsModule::anchor(
 		RuntimeOrigin::signed(who),
-		id(record),
+		local(record),
 		PATIENT,
 		digest(d),
 		KIND_OBSERVATION,
+		Scope::Labs,
 	)
 }
 
@@ -65,6 +77,7 @@ fn anchor_stores_version_one_and_emits_event() {
 				subject: PATIENT,
 				author: HOSPITAL,
 				kind: KIND_OBSERVATION,
+				scope: Scope::Labs,
 				digest: digest(1),
 			})
 		);
@@ -85,20 +98,20 @@ fn anchor_by_unsigned_or_root_origin_fails() {
 		assert_noop!(
 			RecordsModule::anchor(
 				RawOrigin::None.into(),
-				id(1),
+				local(1),
 				PATIENT,
 				digest(1),
-				KIND_OBSERVATION
+				KIND_OBSERVATION, Scope::Labs
 			),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
 			RecordsModule::anchor(
 				RawOrigin::Root.into(),
-				id(1),
+				local(1),
 				PATIENT,
 				digest(1),
-				KIND_OBSERVATION
+				KIND_OBSERVATION, Scope::Labs
 			),
 			DispatchError::BadOrigin
 		);
@@ -131,7 +144,142 @@ fn anchor_by_deactivated_provider_fails() {
 fn anchor_with_duplicate_record_id_fails() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
-		assert_noop!(anchor_as(LAB, 1, 2), Error::<Test>::RecordAlreadyExists);
+		assert_noop!(anchor_as(HOSPITAL, 1, 2), Error::<Test>::RecordAlreadyExists);
+	});
+}
+
+#[test]
+fn an_anchor_cannot_be_front_run_onto_another_authors_id() {
+	// Security finding 8: ids were caller-chosen, so a provider seeing the hospital's pending
+	// anchor could take its id first (the hospital's anchor then failed). Ids are now bound to
+	// their author: the lab using the same local id creates the lab's own record.
+	new_test_ext().execute_with(|| {
+		assert_ok!(anchor_as(LAB, 1, 2));
+		assert_ok!(anchor_as(HOSPITAL, 1, 1));
+		assert_ne!(rid(LAB, 1), rid(HOSPITAL, 1));
+		assert_eq!(crate::Records::<Test>::get(rid(LAB, 1)).map(|e| e.author), Some(LAB));
+		assert_eq!(crate::Records::<Test>::get(id(1)).map(|e| e.author), Some(HOSPITAL));
+		assert_eq!(RecordsModule::verify(id(1), digest(1)), Verification::Valid { version: 1 });
+		try_state();
+	});
+}
+
+#[test]
+fn record_id_is_blake2_of_domain_author_and_local_id() {
+	// The rule clients compute ids with (docs/records.md).
+	let author = 7u64;
+	let mut bytes = b"healthchain/record".to_vec();
+	bytes.extend_from_slice(&author.to_le_bytes());
+	bytes.extend_from_slice(&[9u8; 32]);
+	assert_eq!(
+		crate::record_id_of(&author, &H256::repeat_byte(9)),
+		H256(sp_io::hashing::blake2_256(&bytes))
+	);
+}
+
+#[test]
+fn the_scope_is_fixed_at_anchor_and_survives_amendments() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(RecordsModule::anchor(
+			RuntimeOrigin::signed(HOSPITAL),
+			local(1),
+			PATIENT,
+			digest(1),
+			KIND_OBSERVATION,
+			Scope::MentalHealth
+		));
+		assert_ok!(RecordsModule::amend(RuntimeOrigin::signed(HOSPITAL), id(1), digest(2)));
+		let info = <RecordsModule as RecordRegistry<u64>>::record_info(&id(1)).expect("exists");
+		assert_eq!(info.scope, Scope::MentalHealth);
+		assert_eq!(RecordsModule::record(id(1)).map(|r| r.entry.scope), Some(Scope::MentalHealth));
+		try_state();
+	});
+}
+
+#[test]
+fn anchor_with_an_invalid_scope_fails() {
+	new_test_ext().execute_with(|| {
+		// `Scope` is an enum: only its encodings decode. A call built from bytes with an
+		// unknown scope index does not decode at all.
+		use codec::Decode;
+		let call = crate::Call::<Test>::anchor {
+			local_id: local(1),
+			subject: PATIENT,
+			digest: digest(1),
+			kind: KIND_OBSERVATION,
+			scope: Scope::Labs,
+		};
+		let mut bytes = codec::Encode::encode(&call);
+		if let Some(last) = bytes.last_mut() {
+			*last = 42;
+		}
+		assert!(crate::Call::<Test>::decode(&mut &bytes[..]).is_err());
+	});
+}
+
+#[test]
+fn governance_can_retract_any_record_even_after_its_author_left() {
+	// Security finding 8: only the author could retract, so a record about the wrong patient
+	// stayed live once its author left the consortium.
+	new_test_ext().execute_with(|| {
+		assert_ok!(anchor_as(HOSPITAL, 1, 1));
+		MockProviders::deactivate(HOSPITAL);
+		assert_noop!(
+			RecordsModule::retract(RuntimeOrigin::signed(HOSPITAL), id(1), RetractReason::Other),
+			Error::<Test>::NotActiveProvider
+		);
+		assert_noop!(
+			RecordsModule::force_retract(
+				RuntimeOrigin::signed(LAB),
+				id(1),
+				RetractReason::PatientRequest
+			),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(RecordsModule::force_retract(
+			RawOrigin::Root.into(),
+			id(1),
+			RetractReason::PatientRequest
+		));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::RecordsModule(Event::RecordForceRetracted {
+				record_id: id(1),
+				reason: RetractReason::PatientRequest,
+			})
+		);
+		assert_eq!(RecordsModule::verify(id(1), digest(1)), Verification::Retracted);
+		assert_noop!(
+			RecordsModule::force_retract(RawOrigin::Root.into(), id(1), RetractReason::Other),
+			Error::<Test>::RecordRetracted
+		);
+		assert_noop!(
+			RecordsModule::force_retract(RawOrigin::Root.into(), id(2), RetractReason::Other),
+			Error::<Test>::UnknownRecord
+		);
+		try_state();
+	});
+}
+
+#[test]
+fn an_inclusion_proof_longer_than_the_tree_is_refused() {
+	// Security finding 10: `verify_inclusion` hashed whatever proof it was given.
+	new_test_ext().execute_with(|| {
+		let leaves: Vec<H256> = (0..4u8).map(digest).collect();
+		let root = merkle_root::<BlakeTwo256, _>(leaves.iter());
+		assert_ok!(RecordsModule::anchor_batch(RuntimeOrigin::signed(LAB), root, 4));
+		let proof = merkle_proof::<BlakeTwo256, _, _>(leaves.iter(), 1).proof;
+		assert_eq!(proof.len(), 2);
+		assert!(RecordsModule::verify_inclusion(0, leaves[1], 1, proof.clone()));
+		let mut long = proof;
+		long.extend(core::iter::repeat(H256::zero()).take(10_000));
+		assert!(!RecordsModule::verify_inclusion(0, leaves[1], 1, long));
+		assert_eq!(crate::merkle_depth(1), 0);
+		assert_eq!(crate::merkle_depth(2), 1);
+		assert_eq!(crate::merkle_depth(4), 2);
+		assert_eq!(crate::merkle_depth(5), 3);
+		assert_eq!(crate::merkle_depth(7), 3);
+		assert_eq!(crate::merkle_depth(1 << 20), 20);
 	});
 }
 
@@ -155,10 +303,10 @@ fn anchor_with_zero_digest_fails() {
 		assert_noop!(
 			RecordsModule::anchor(
 				RuntimeOrigin::signed(HOSPITAL),
-				id(1),
+				local(1),
 				PATIENT,
 				H256::zero(),
-				KIND_OBSERVATION
+				KIND_OBSERVATION, Scope::Labs
 			),
 			Error::<Test>::InvalidDigest
 		);
@@ -505,7 +653,10 @@ fn record_registry_trait_reports_subject_author_and_status() {
 		assert_eq!(<RecordsModule as RecordRegistry<u64>>::record_info(&id(1)), None);
 		assert_ok!(anchor_as(HOSPITAL, 1, 1));
 		let info = <RecordsModule as RecordRegistry<u64>>::record_info(&id(1)).expect("exists");
-		assert_eq!((info.subject, info.author, info.retracted), (PATIENT, HOSPITAL, false));
+		assert_eq!(
+			(info.subject, info.author, info.scope, info.retracted),
+			(PATIENT, HOSPITAL, Scope::Labs, false)
+		);
 		assert_ok!(RecordsModule::retract(
 			RuntimeOrigin::signed(HOSPITAL),
 			id(1),
@@ -572,11 +723,62 @@ fn subject_is_whoever_the_provider_names() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(RecordsModule::anchor(
 			RuntimeOrigin::signed(HOSPITAL),
-			id(1),
+			local(1),
 			OTHER_PATIENT,
 			digest(1),
-			KIND_OBSERVATION
+			KIND_OBSERVATION, Scope::Labs
 		));
 		assert_eq!(crate::Records::<Test>::get(id(1)).map(|e| e.subject), Some(OTHER_PATIENT));
+	});
+}
+
+// ---- migration v1 -> v2 ----
+
+#[test]
+fn migration_v1_to_v2_gives_every_record_the_scope_of_its_kind() {
+	use crate::migrations::{scope_of_kind, v1::RecordEntryV1, MigrateV1ToV2};
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		// Three records in the old layout (no scope), written at their real keys.
+		let old = |kind: u16, status| RecordEntryV1::<u64, u64> {
+			subject: PATIENT,
+			author: HOSPITAL,
+			kind: RecordKind(kind),
+			versions: 1,
+			created_at: 1,
+			status,
+			digest: digest(kind as u8),
+			updated_at: 1,
+		};
+		let entries = [
+			(id(1), old(2, RecordStatus::Active)),
+			(id(2), old(13, RecordStatus::Active)),
+			(id(3), old(3, RecordStatus::Retracted { reason: RetractReason::Other, at: 1 })),
+		];
+		for (rid, e) in &entries {
+			frame_support::storage::unhashed::put_raw(
+				&crate::Records::<Test>::hashed_key_for(rid),
+				&e.encode(),
+			);
+		}
+		StorageVersion::new(1).put::<RecordsModule>();
+
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+		assert_eq!(RecordsModule::on_chain_storage_version(), StorageVersion::new(2));
+		let get = |rid| crate::Records::<Test>::get(rid).expect("decodes in the new layout");
+		assert_eq!(get(id(1)).scope, Scope::Labs);
+		assert_eq!(get(id(2)).scope, Scope::Billing);
+		assert_eq!(get(id(3)).scope, Scope::Clinical);
+		assert!(matches!(get(id(3)).status, RecordStatus::Retracted { .. }));
+		assert_eq!(get(id(1)).digest, digest(2));
+		assert_eq!(scope_of_kind(RecordKind(0)), Scope::Clinical);
+		try_state();
+
+		// A second run does nothing (the version guard): a v2 entry would not decode as v1.
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(get(id(1)).scope, Scope::Labs);
+		try_state();
 	});
 }

@@ -2,7 +2,7 @@
 //! identifiers and digests are opaque 32-byte values, kinds and reasons are small codes.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use healthchain_primitives::{Digest, RecordId};
+use healthchain_primitives::{Digest, RecordId, Scope};
 use scale_info::TypeInfo;
 
 /// What kind of resource a record is: a small code agreed off-chain. The recommended codes
@@ -81,6 +81,8 @@ pub struct RecordEntry<AccountId, BlockNumber> {
 	pub author: AccountId,
 	/// The kind of resource.
 	pub kind: RecordKind,
+	/// The record's data category, fixed at anchoring: accesses are checked against it.
+	pub scope: Scope,
 	/// The number of versions; the latest is version `versions` (versions count from 1).
 	pub versions: u32,
 	/// The block of the first version.

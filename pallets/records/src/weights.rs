@@ -49,6 +49,7 @@ pub trait WeightInfo {
 	fn amend() -> Weight;
 	fn retract() -> Weight;
 	fn anchor_batch() -> Weight;
+	fn force_retract() -> Weight;
 }
 
 /// Weights for `pallet_records` measured on the machine above, with the runtime's database weights.
@@ -116,6 +117,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	/// Storage: `Records::Records` (r:1 w:1)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	fn force_retract() -> Weight {
+		// Bounded by `retract`'s measured figures (it reads the provider registry too).
+		Weight::from_parts(56_736_000, 0)
+			.saturating_add(Weight::from_parts(0, 3631))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests.
@@ -181,5 +191,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
+	}
+	/// Storage: `Records::Records` (r:1 w:1)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	fn force_retract() -> Weight {
+		// Bounded by `retract`'s measured figures (it reads the provider registry too).
+		Weight::from_parts(56_736_000, 0)
+			.saturating_add(Weight::from_parts(0, 3631))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 }

@@ -14,8 +14,9 @@
 //! - An admitted organisation that is no longer active (suspended, revoked, credential lapsed)
 //!   is **dropped** when the next session is planned (`ValidatorDropped`); admitting it again
 //!   takes a new governance decision.
-//! - The admitted set never shrinks below `MinAuthorities`: `remove_validator` refuses
-//!   (`TooFewValidators`), and if dropping inactive organisations at a rotation would leave
+//! - The admitted set never shrinks below `MinAuthorities` **active** validators:
+//!   `remove_validator` refuses (`TooFewValidators`) when fewer active organisations than that
+//!   would remain (an inactive validator does not count: it is dropped at the next plan), and if dropping inactive organisations at a rotation would leave
 //!   fewer than `MinAuthorities`, the planned set is left unchanged and `DropDeferred` is emitted
 //!   (a halted chain helps nobody; governance must admit replacements first).
 //! - Changes take effect with pallet-session's usual delay: a change made in session `n` is
@@ -224,10 +225,13 @@ pub mod pallet {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			let mut set = Validators::<T>::get();
 			let pos = set.iter().position(|v| v == &who).ok_or(Error::<T>::NotValidator)?;
-			ensure!(
-				(set.len() as u32).saturating_sub(1) >= T::MinAuthorities::get(),
-				Error::<T>::TooFewValidators
-			);
+			// Only validators whose organisation is active count: an inactive one will be
+			// dropped at the next plan and produces no blocks.
+			let active_left = set
+				.iter()
+				.filter(|v| *v != &who && T::Providers::is_active_any(v))
+				.count() as u32;
+			ensure!(active_left >= T::MinAuthorities::get(), Error::<T>::TooFewValidators);
 			set.remove(pos);
 			Validators::<T>::put(set);
 			SetChanged::<T>::put(true);
@@ -263,8 +267,11 @@ pub mod pallet {
 		}
 
 		/// Plan the validator set of `session`: drop admitted organisations that are no longer
-		/// active (unless fewer than `MinAuthorities` would remain). Returns the new set if it
-		/// changed since the last plan. Bounded: reads at most `MaxValidators` registry entries.
+		/// active (unless fewer than `MinAuthorities` would remain). Always returns the admitted
+		/// set, changed or not: pallet-session keeps only validators with keys, so returning the
+		/// set at every rotation brings back a validator that purged and set its keys again
+		/// (returning `None` kept the previous queue, without it). `SessionPlanned` is emitted
+		/// when the set changed. Bounded: reads at most `MaxValidators` registry entries.
 		pub(crate) fn plan_session(session: u32) -> Option<Vec<T::AccountId>> {
 			let set = Validators::<T>::get();
 			let (active, inactive): (Vec<_>, Vec<_>) =
@@ -286,14 +293,13 @@ pub mod pallet {
 					});
 				}
 			}
-			if !changed {
-				return None;
-			}
 			let planned = Self::validators();
-			Self::deposit_event(Event::SessionPlanned {
-				session,
-				validators: planned.len() as u32,
-			});
+			if changed {
+				Self::deposit_event(Event::SessionPlanned {
+					session,
+					validators: planned.len() as u32,
+				});
+			}
 			Some(planned)
 		}
 

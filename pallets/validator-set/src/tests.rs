@@ -58,10 +58,13 @@ fn add_validator_admits_an_active_organisation_with_keys() {
 		assert_eq!(ValidatorSet::validators(), vec![V1, V2, V3, CANDIDATE]);
 		assert_eq!(last_event(), Event::ValidatorAdded { who: CANDIDATE }.into());
 		assert!(SetChanged::<Test>::get());
-		// The next plan includes it, once.
+		// The next plan includes it and announces the change once; later plans return the
+		// same set without an event.
 		assert_eq!(ValidatorSet::new_session(2), Some(vec![V1, V2, V3, CANDIDATE]));
 		assert_eq!(last_event(), Event::SessionPlanned { session: 2, validators: 4 }.into());
-		assert_eq!(ValidatorSet::new_session(3), None);
+		let events = System::events().len();
+		assert_eq!(ValidatorSet::new_session(3), Some(vec![V1, V2, V3, CANDIDATE]));
+		assert_eq!(System::events().len(), events);
 		assert_invariants();
 	});
 }
@@ -178,7 +181,7 @@ fn inactive_organisation_is_dropped_at_the_next_plan() {
 		assert_eq!(ValidatorSet::validators(), vec![V1, V2, CANDIDATE]);
 		// Reactivation does not re-admit: that is a governance decision.
 		set_active(V3, true);
-		assert_eq!(ValidatorSet::new_session(4), None);
+		assert_eq!(ValidatorSet::new_session(4), Some(vec![V1, V2, CANDIDATE]));
 		assert_eq!(ValidatorSet::validators(), vec![V1, V2, CANDIDATE]);
 		assert_invariants();
 	});
@@ -190,7 +193,7 @@ fn drop_is_deferred_rather_than_going_below_min_authorities() {
 		set_active(V2, false);
 		set_active(V3, false);
 		// Only V1 is active: dropping two would leave 1 < MinAuthorities (2).
-		assert_eq!(ValidatorSet::new_session(2), None);
+		assert_eq!(ValidatorSet::new_session(2), Some(vec![V1, V2, V3]));
 		assert_eq!(last_event(), Event::DropDeferred { session: 2, inactive: 2 }.into());
 		assert_eq!(ValidatorSet::validators(), vec![V1, V2, V3]);
 		// Governance admits a replacement and reactivation of one brings it back to safety:
@@ -203,9 +206,26 @@ fn drop_is_deferred_rather_than_going_below_min_authorities() {
 }
 
 #[test]
-fn unchanged_set_is_not_replanned() {
+fn an_unchanged_set_is_returned_again_without_a_planned_event() {
+	// Security finding 5: `None` for an unchanged set made pallet-session keep its previous
+	// queue, so a validator that purged its keys and set them again stayed out for good.
 	new_test_ext().execute_with(|| {
-		assert_eq!(ValidatorSet::new_session(2), None);
+		assert_eq!(ValidatorSet::new_session(2), Some(vec![V1, V2, V3]));
+		assert_eq!(ValidatorSet::new_session(3), Some(vec![V1, V2, V3]));
 		assert!(System::events().is_empty());
+	});
+}
+
+#[test]
+fn only_active_validators_count_towards_the_minimum() {
+	// Security finding 5: with V3's organisation suspended, removing V2 left "two validators"
+	// of which one produces nothing.
+	new_test_ext().execute_with(|| {
+		set_active(V3, false);
+		assert_noop!(ValidatorSet::remove_validator(root(), V2), Error::<Test>::TooFewValidators);
+		// Removing the inactive one is fine: two active remain.
+		assert_ok!(ValidatorSet::remove_validator(root(), V3));
+		assert_eq!(ValidatorSet::validators(), vec![V1, V2]);
+		assert_invariants();
 	});
 }

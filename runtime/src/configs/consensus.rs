@@ -95,8 +95,11 @@ pub mod sessions {
 		type GovernanceOrigin = crate::configs::governance::GovernanceOrigin;
 		type Providers = Providers;
 		type SessionKeys = RegisteredSessionKeys;
-		/// A consortium keeps at least two validators (GRANDPA with fewer is one operator).
-		type MinAuthorities = ConstU32<2>;
+		/// Governance cannot shrink the set below four active validators: GRANDPA finalizes
+		/// with n - floor((n-1)/3) votes, so four is the smallest set that survives one faulty
+		/// or offline validator (docs/security.md). Development (1) and local (3) chains start
+		/// below it; it only stops removals and drops there.
+		type MinAuthorities = ConstU32<4>;
 		type MaxValidators = super::MaxAuthorities;
 		type MinSessionLength = MinSessionLength;
 		type MaxSessionLength = MaxSessionLength;

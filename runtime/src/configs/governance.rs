@@ -12,8 +12,95 @@ use super::RuntimeBlockWeights;
 use crate::{
 	AccountId, BlockNumber, Council, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, DAYS,
 };
-use frame_support::{parameter_types, traits::EitherOfDiverse, weights::Weight};
-use frame_system::EnsureRoot;
+use frame_support::{
+	parameter_types,
+	traits::{Contains, EitherOfDiverse},
+	weights::Weight,
+};
+use frame_system::{EnsureNever, EnsureRoot};
+
+/// The fewest members the council may have: a 2/3 motion then needs at least two
+/// organisations, and the council can never be emptied (which would leave governance to no
+/// one).
+pub const MIN_COUNCIL_MEMBERS: u32 = 3;
+
+/// Council-membership changes that would leave fewer than [`MIN_COUNCIL_MEMBERS`]. Used as the
+/// chain's `BaseCallFilter` complement (motions are filtered) and by `councilRoot`
+/// (root by motion bypasses the base filter).
+pub struct ShrinksCouncilTooFar;
+
+impl Contains<RuntimeCall> for ShrinksCouncilTooFar {
+	fn contains(call: &RuntimeCall) -> bool {
+		let members = pallet_membership::Members::<Runtime, CouncilMembershipInstance>::decode_len()
+			.unwrap_or(0) as u32;
+		match call {
+			RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member { .. }) =>
+				members <= MIN_COUNCIL_MEMBERS,
+			RuntimeCall::CouncilMembership(pallet_membership::Call::reset_members {
+				members: new,
+			}) => (new.len() as u32) < MIN_COUNCIL_MEMBERS,
+			RuntimeCall::Council(pallet_collective::Call::set_members { new_members, .. }) =>
+				(new_members.len() as u32) < MIN_COUNCIL_MEMBERS,
+			_ => false,
+		}
+	}
+}
+
+/// What the chain dispatches at all (`frame_system::Config::BaseCallFilter`): everything but a
+/// council-membership change that would leave too small a council. (Root from sudo bypasses
+/// the base filter: sudo exists only on development chains.)
+pub struct BaseFilter;
+
+impl Contains<RuntimeCall> for BaseFilter {
+	fn contains(call: &RuntimeCall) -> bool {
+		!ShrinksCouncilTooFar::contains(call)
+	}
+}
+
+/// Calls a council motion may never dispatch as root through `councilRoot`: any `sudo` call
+/// (`sudo.setKey` would hand root to one key for good; chains without a sudo key never get
+/// one), and council-membership changes that leave too small a council.
+pub struct ForbiddenAsRoot;
+
+impl Contains<RuntimeCall> for ForbiddenAsRoot {
+	fn contains(call: &RuntimeCall) -> bool {
+		forbidden_as_root(call, 0)
+	}
+}
+
+/// How deep [`ForbiddenAsRoot`] looks into nested calls; anything deeper is refused.
+const MAX_NESTING: u32 = 4;
+
+/// Whether `call`, or any call nested in it (utility batches and wrappers, councilRoot), is
+/// forbidden as root: root bypasses the base filter inside `utility`, so a forbidden call must
+/// be caught wherever it is nested.
+fn forbidden_as_root(call: &RuntimeCall, depth: u32) -> bool {
+	if depth > MAX_NESTING {
+		return true;
+	}
+	let inner = |c: &RuntimeCall| forbidden_as_root(c, depth.saturating_add(1));
+	match call {
+		RuntimeCall::Sudo(_) => true,
+		// A prime's vote would count for every silent member.
+		RuntimeCall::Council(pallet_collective::Call::set_members { prime: Some(_), .. }) => true,
+		RuntimeCall::Utility(
+			pallet_utility::Call::batch { calls } |
+			pallet_utility::Call::batch_all { calls } |
+			pallet_utility::Call::force_batch { calls },
+		) => calls.iter().any(inner),
+		RuntimeCall::Utility(
+			pallet_utility::Call::as_derivative { call, .. } |
+			pallet_utility::Call::dispatch_as { call, .. } |
+			pallet_utility::Call::dispatch_as_fallible { call, .. } |
+			pallet_utility::Call::with_weight { call, .. },
+		) => inner(call),
+		RuntimeCall::Utility(pallet_utility::Call::if_else { main, fallback }) =>
+			inner(main) || inner(fallback),
+		RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root { call }) =>
+			inner(call),
+		other => ShrinksCouncilTooFar::contains(other),
+	}
+}
 
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
@@ -48,7 +135,9 @@ impl pallet_collective::Config<CouncilCollective> for Runtime {
 	type MotionDuration = CouncilMotionDuration;
 	type MaxProposals = CouncilMaxProposals;
 	type MaxMembers = CouncilMaxMembers;
-	/// Members who do not vote by the end are counted as voting like the prime member.
+	/// Members who do not vote by the end count as voting like the prime member — and no
+	/// prime can ever be set (`PrimeOrigin = EnsureNever` below), so abstentions count as nay:
+	/// no single member's vote stands for the silent ones.
 	type DefaultVote = pallet_collective::PrimeDefaultVote;
 	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
 	/// Membership changes go through `councilMembership`, not `council.setMembers`.
@@ -68,6 +157,7 @@ impl pallet_council_root::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type RootOrigin = CouncilTwoThirds;
+	type Forbidden = ForbiddenAsRoot;
 	type WeightInfo = pallet_council_root::weights::SubstrateWeight<Runtime>;
 }
 
@@ -80,7 +170,9 @@ impl pallet_membership::Config<CouncilMembershipInstance> for Runtime {
 	type RemoveOrigin = GovernanceOrigin;
 	type SwapOrigin = GovernanceOrigin;
 	type ResetOrigin = GovernanceOrigin;
-	type PrimeOrigin = GovernanceOrigin;
+	/// No prime member: with `PrimeDefaultVote` a prime's vote would count for every member
+	/// who did not vote.
+	type PrimeOrigin = EnsureNever<()>;
 	type MembershipInitialized = Council;
 	type MembershipChanged = Council;
 	type MaxMembers = CouncilMaxMembers;

@@ -2,8 +2,8 @@
 //! billing claims.
 
 use crate::{
-	Balance, Balances, Consent, Providers, Records, Runtime, RuntimeEvent, RuntimeHoldReason, DAYS,
-	HOURS, UNIT,
+	Balance, Balances, Claims, Consent, Providers, Records, Runtime, RuntimeEvent,
+	RuntimeHoldReason, DAYS, HOURS, UNIT,
 };
 use frame_support::{parameter_types, traits::ConstU32};
 
@@ -28,6 +28,8 @@ impl pallet_providers::Config for Runtime {
 	type MaxExpiriesPerBlock = ConstU32<64>;
 	/// An organisation lists at most 16 nodes (validators, RPC gateways, archive nodes).
 	type MaxNodesPerProvider = ConstU32<16>;
+	/// An insurer with open or still disputable claims cannot deregister.
+	type Obligations = Claims;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
 }
 
@@ -38,6 +40,8 @@ impl pallet_records::Config for Runtime {
 	type MaxVersions = ConstU32<256>;
 	/// One batch stands for at most 2^24 (16.7 million) record digests.
 	type MaxBatchLeaves = ConstU32<{ 1 << 24 }>;
+	/// Root or a 2/3 council motion retracts any record (wrong patient, court order, erasure).
+	type GovernanceOrigin = GovernanceOrigin;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 }
 
@@ -47,6 +51,8 @@ parameter_types! {
 	pub const MaxGrantDuration: crate::BlockNumber = 365 * DAYS;
 	/// A break-glass window stays open for 12 hours (a clinical shift).
 	pub const BreakGlassDuration: crate::BlockNumber = 12 * HOURS;
+	/// Break-glass use is counted per day.
+	pub const BreakGlassPeriod: crate::BlockNumber = DAYS;
 }
 
 impl pallet_consent::Config for Runtime {
@@ -54,6 +60,13 @@ impl pallet_consent::Config for Runtime {
 	type Providers = Providers;
 	type Records = Records;
 	type GovernanceOrigin = GovernanceOrigin;
+	/// The third `Unjustified` break-glass verdict suspends the organisation.
+	type Discipline = Providers;
+	type BreakGlassPeriod = BreakGlassPeriod;
+	/// An emergency department opens at most 200 windows a day (a busy ER sees ~300
+	/// patients a day, most of them able to consent); more is a compromised key or abuse.
+	type MaxBreakGlassPerPeriod = ConstU32<200>;
+	type UnjustifiedLimit = ConstU32<3>;
 	type MaxGrantDuration = MaxGrantDuration;
 	type BreakGlassDuration = BreakGlassDuration;
 	/// A patient may have 64 grants at once (`consent_grantsOf` returns at most these).

@@ -1,14 +1,16 @@
 //! Balances (HLTH, 12 decimals, with fungible holds for deposits and escrow) and fees.
 
 use crate::{
-	Balance, Balances, Runtime, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, System,
-	EXISTENTIAL_DEPOSIT, MICRO_UNIT,
+	AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	System, EXISTENTIAL_DEPOSIT, MICRO_UNIT,
 };
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, ConstU8, VariantCountOf},
+	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU8, VariantCountOf},
 	weights::{ConstantMultiplier, IdentityFee},
+	PalletId,
 };
+use sp_runtime::traits::AccountIdConversion;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_runtime::traits::One;
 
@@ -35,11 +37,18 @@ parameter_types! {
 	/// Fee per byte of extrinsic: 0.01 milli-HLTH. Together with the weight fee this makes a
 	/// block full of spam cost its sender real funds.
 	pub const TransactionByteFee: Balance = 10 * MICRO_UNIT;
+	/// The consortium treasury's id: its account has no key, so only root (a council motion
+	/// through `councilRoot`) can move its funds (`balances.forceTransfer`).
+	pub const TreasuryPalletId: PalletId = PalletId(*b"hc/trsry");
+	/// The account every transaction fee and tip goes to (docs/fees.md: the supply policy).
+	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
 }
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	/// Fees and tips are not burned: they go to the consortium treasury, so a busy chain does
+	/// not drain its own fee currency (total issuance is constant; see docs/fees.md).
+	type OnChargeTransaction = FungibleAdapter<Balances, ResolveTo<TreasuryAccount, Balances>>;
 	/// Operational extrinsics (e.g. council business) pay 5x for their priority.
 	type OperationalFeeMultiplier = ConstU8<5>;
 	/// One planck per unit of ref-time weight (1 HLTH buys 1 s of reference compute).
@@ -49,7 +58,7 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = crate::weights::pallet_transaction_payment::WeightInfo<Runtime>;
 }
 
-/// Fees go nowhere special (`FungibleAdapter<Balances, ()>` burns them), so the payment
-/// benchmark needs no setup.
+/// Fees go to the treasury account, which the payment benchmark needs no setup for (a fee
+/// below the existential deposit into a missing account is dropped, never an error).
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_transaction_payment::BenchmarkConfig for Runtime {}

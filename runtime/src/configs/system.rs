@@ -10,7 +10,7 @@ use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstU32, ConstU64, Everything},
+	traits::{ConstU32, ConstU64},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_MILLIS},
 		Weight,
@@ -73,7 +73,8 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<crate::Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
-	type BaseCallFilter = Everything;
+	/// Everything but a council-membership change that would leave too small a council.
+	type BaseCallFilter = super::governance::BaseFilter;
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeCall = RuntimeCall;

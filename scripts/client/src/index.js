@@ -5,9 +5,16 @@
 //   const api = await connect('ws://127.0.0.1:9944');
 //   const r = await consent.grant(api, dev.dave, dev.bob.address, ['Clinical'], ['Treatment']);
 //   if (!r.ok) console.log(r.error.name); // e.g. 'CannotTargetSelf'
+//   const a = await records.anchor(api, dev.alice, localId, dev.dave.address, digest, 2, 'Labs');
+//   a.recordId // the on-chain id, derived from the author: recordIdOf(dev.alice.address, localId)
+//
+// The node's records_*, consent_* and claims_* RPCs answer at the FINALIZED block unless a block
+// hash is given: read them after `send(..., { finalized: true })` (every helper below takes the
+// send options as its last argument), or poll with `waitFor`.
 
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { stringToU8a, u8aConcat, u8aToHex, u8aToU8a } from '@polkadot/util';
+import { blake2AsU8a, cryptoWaitReady, decodeAddress, encodeAddress } from '@polkadot/util-crypto';
 
 /** Scope bits (healthchain-primitives `Scope`). */
 export const SCOPES = {
@@ -17,6 +24,40 @@ export const SCOPES = {
 export const PURPOSES = { Treatment: 1, Payment: 2, Operations: 4, Research: 8 };
 /** Role bits (healthchain-primitives `Role`). */
 export const ROLES = { Hospital: 1, Clinic: 2, Lab: 4, Pharmacy: 8, Insurer: 16, Emergency: 32 };
+
+/** The SS58 prefix of Healthchain addresses. */
+export const SS58_PREFIX = 7373;
+
+/** The domain tag of record ids (pallet-records `RECORD_ID_DOMAIN`). */
+export const RECORD_ID_DOMAIN = 'healthchain/record';
+
+/**
+ * The on-chain id of the record `author` (an address or a 32-byte public key) anchors under its
+ * own `localId` (32 bytes, hex or Uint8Array): blake2-256 of "healthchain/record", the author's
+ * account id and `localId`, as pallet-records' `record_id_of`. Hex.
+ */
+export function recordIdOf(author, localId) {
+  const local = u8aToU8a(localId);
+  if (local.length !== 32) throw new Error(`localId must be 32 bytes, got ${local.length}`);
+  return u8aToHex(blake2AsU8a(u8aConcat(stringToU8a(RECORD_ID_DOMAIN), decodeAddress(author), local), 256));
+}
+
+/**
+ * The consortium treasury's account (`PalletId(*b"hc/trsry").into_account_truncating()`): every
+ * transaction fee and tip goes there. SS58 address.
+ */
+export function treasuryAddress() {
+  return encodeAddress(u8aConcat(stringToU8a('modl'), stringToU8a('hc/trsry'), new Uint8Array(20)),
+    SS58_PREFIX);
+}
+
+/** Check a record scope name (a record has exactly one, e.g. 'Labs'); returns it. */
+export function scopeName(scope) {
+  if (typeof scope !== 'string' || !(scope in SCOPES)) {
+    throw new Error(`unknown scope '${scope}'; valid: ${Object.keys(SCOPES).join(', ')}`);
+  }
+  return scope;
+}
 
 /** A bit set from names: `bits(SCOPES, ['Clinical', 'Labs'])` → 3. */
 export function bits(table, names) {
@@ -37,7 +78,7 @@ export async function connect(url, { timeoutMs = 60_000 } = {}) {
 
 /** The well-known development accounts (sr25519, `//Alice` ...). */
 export function devAccounts() {
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 7373 });
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_PREFIX });
   const names = ['alice', 'bob', 'charlie', 'dave', 'eve', 'ferdie'];
   return Object.fromEntries(names.map((n) => [n,
     keyring.addFromUri(`//${n[0].toUpperCase()}${n.slice(1)}`, { name: n })]));
@@ -45,7 +86,7 @@ export function devAccounts() {
 
 /** A fresh sr25519 account from a seed phrase or URI (e.g. `//Org/1`). */
 export function account(uri) {
-  return new Keyring({ type: 'sr25519', ss58Format: 7373 }).addFromUri(uri);
+  return new Keyring({ type: 'sr25519', ss58Format: SS58_PREFIX }).addFromUri(uri);
 }
 
 /**
@@ -146,47 +187,84 @@ export const providers = {
 };
 
 export const records = {
-  anchor: (api, signer, recordId, subject, digest, kind = 0) =>
-    send(api, api.tx.records.anchor(recordId, subject, digest, kind), signer),
-  amend: (api, signer, recordId, digest) => send(api, api.tx.records.amend(recordId, digest), signer),
-  retract: (api, signer, recordId, reason = 'EnteredInError') =>
-    send(api, api.tx.records.retract(recordId, reason), signer),
-  anchorBatch: (api, signer, root, leafCount) =>
-    send(api, api.tx.records.anchorBatch(root, leafCount), signer),
+  /**
+   * Anchor version 1 of a record under the signer's own `localId`, in category `scope` (one of
+   * SCOPES' names, fixed for the record's life). Resolves to `send`'s result plus `recordId`, the
+   * record's on-chain id (derived from the signer: `recordIdOf(signer.address, localId)`).
+   */
+  anchor: async (api, signer, localId, subject, digest, kind, scope, opts) => {
+    const tx = api.tx.records.anchor(localId, subject, digest, kind, scopeName(scope));
+    const result = await send(api, tx, signer, opts);
+    return { ...result, recordId: recordIdOf(signer.address, localId) };
+  },
+  amend: (api, signer, recordId, digest, opts) =>
+    send(api, api.tx.records.amend(recordId, digest), signer, opts),
+  retract: (api, signer, recordId, reason = 'EnteredInError', opts) =>
+    send(api, api.tx.records.retract(recordId, reason), signer, opts),
+  anchorBatch: (api, signer, root, leafCount, opts) =>
+    send(api, api.tx.records.anchorBatch(root, leafCount), signer, opts),
+  /** Governance's retraction: the call to wrap in a council motion or `sudo`. */
+  forceRetractCall: (api, recordId, reason = 'EnteredInError') =>
+    api.tx.records.forceRetract(recordId, reason),
   /** `{ status: 'valid' | 'superseded' | 'retracted' | 'unknown', version?, latest? }` */
-  verify: (api, recordId, digest) => rpc(api, 'records_verify', [recordId, digest]),
-  verifyInclusion: (api, batchId, leaf, leafIndex, proof) =>
-    rpc(api, 'records_verifyInclusion', [batchId, leaf, leafIndex, proof]),
+  verify: (api, recordId, digest, at) => rpc(api, 'records_verify', withAt([recordId, digest], at)),
+  verifyInclusion: (api, batchId, leaf, leafIndex, proof, at) =>
+    rpc(api, 'records_verifyInclusion', withAt([batchId, leaf, leafIndex, proof], at)),
+  /** `null` | `{ recordId, subject, author, kind, scope, versions, createdAt, status, ... }` */
+  get: (api, recordId, at) => rpc(api, 'records_get', withAt([recordId], at)),
 };
 
 export const consent = {
   /** Grant by scope and purpose names; `expiresAt` null = the maximum duration. */
-  grant: (api, patient, grantee, scopes, purposes, expiresAt = null, consentDigest = null) =>
+  grant: (api, patient, grantee, scopes, purposes, expiresAt = null, consentDigest = null, opts) =>
     send(api, api.tx.consent.grant(grantee, bits(SCOPES, scopes), bits(PURPOSES, purposes),
-      expiresAt, consentDigest), patient),
-  revoke: (api, patient, grantee) => send(api, api.tx.consent.revoke(grantee), patient),
-  logAccess: (api, provider, patient, recordId, scope, purpose) =>
-    send(api, api.tx.consent.logAccess(patient, recordId, scope, purpose), provider),
-  breakGlass: (api, provider, patient, reason = 'PatientUnableToConsent') =>
-    send(api, api.tx.consent.breakGlass(patient, reason), provider),
-  hasAccess: (api, patient, grantee, scope, purpose) =>
-    rpc(api, 'consent_hasAccess', [patient, grantee, scope, purpose]),
-  accessBasis: (api, patient, grantee, scope, purpose) =>
-    rpc(api, 'consent_accessBasis', [patient, grantee, scope, purpose]),
-  grantsOf: (api, patient) => rpc(api, 'consent_grantsOf', [patient]),
+      expiresAt, consentDigest), patient, opts),
+  revoke: (api, patient, grantee, opts) => send(api, api.tx.consent.revoke(grantee), patient, opts),
+  /**
+   * Log an access to `recordId` (of `patient`) for `purpose`. The category checked is the
+   * record's own scope, fixed when it was anchored; `AccessLogged` names it.
+   */
+  logAccess: (api, provider, patient, recordId, purpose, opts) =>
+    send(api, api.tx.consent.logAccess(patient, recordId, purpose), provider, opts),
+  breakGlass: (api, provider, patient, reason = 'PatientUnableToConsent', opts) =>
+    send(api, api.tx.consent.breakGlass(patient, reason), provider, opts),
+  /** Close `provider`'s open break-glass window on `patient`: by the patient or a guardian. */
+  closeBreakGlass: (api, signer, patient, provider, opts) =>
+    send(api, api.tx.consent.closeBreakGlass(patient, provider), signer, opts),
+  hasAccess: (api, patient, grantee, scope, purpose, at) =>
+    rpc(api, 'consent_hasAccess', withAt([patient, grantee, scope, purpose], at)),
+  accessBasis: (api, patient, grantee, scope, purpose, at) =>
+    rpc(api, 'consent_accessBasis', withAt([patient, grantee, scope, purpose], at)),
+  /**
+   * May `accessor` access record `recordId` for `purpose` (lowerCamel: 'treatment', ...)? What a
+   * gateway asks before releasing a record: `{ allowed: true, basis, breakGlassId?, patient,
+   * scope }` | `{ allowed: false, reason }` (reasons: unknownRecord, recordRetracted,
+   * notActiveProvider, consentMissing, consentExpired, scopeNotGranted, purposeNotGranted).
+   */
+  recordAccess: (api, accessor, recordId, purpose, at) =>
+    rpc(api, 'consent_recordAccess', withAt([accessor, recordId, purpose], at)),
+  grantsOf: (api, patient, at) => rpc(api, 'consent_grantsOf', withAt([patient], at)),
+  breakGlassInfo: (api, id, at) => rpc(api, 'consent_breakGlass', withAt([id], at)),
+  breakGlassTally: (api, provider, at) => rpc(api, 'consent_breakGlassTally', withAt([provider], at)),
 };
 
 export const claims = {
-  submit: (api, provider, insurer, patient, claimDigest, amount, recordIds) =>
-    send(api, api.tx.claims.submit(insurer, patient, claimDigest, amount, recordIds), provider),
+  /**
+   * Bill `insurer` for care to `patient`. Needs the patient's Billing/Payment grant to the
+   * insurer and a care relationship: the patient's live Treatment grant to the provider covering
+   * each record's scope (or the provider's open break-glass window), else `NoCareRelationship`.
+   */
+  submit: (api, provider, insurer, patient, claimDigest, amount, recordIds, opts) =>
+    send(api, api.tx.claims.submit(insurer, patient, claimDigest, amount, recordIds), provider, opts),
   /** `decision`: 'Approve' | { Partial: amount } | { Deny: reasonCode } */
-  adjudicate: (api, insurer, claimId, decision) =>
-    send(api, api.tx.claims.adjudicate(claimId, decision), insurer),
-  settle: (api, signer, claimId) => send(api, api.tx.claims.settle(claimId), signer),
-  dispute: (api, provider, claimId, reasonDigest) =>
-    send(api, api.tx.claims.dispute(claimId, reasonDigest), provider),
-  withdraw: (api, provider, claimId) => send(api, api.tx.claims.withdraw(claimId), provider),
-  get: (api, claimId) => rpc(api, 'claims_get', [claimId]),
+  adjudicate: (api, insurer, claimId, decision, opts) =>
+    send(api, api.tx.claims.adjudicate(claimId, decision), insurer, opts),
+  settle: (api, signer, claimId, opts) => send(api, api.tx.claims.settle(claimId), signer, opts),
+  dispute: (api, provider, claimId, reasonDigest, opts) =>
+    send(api, api.tx.claims.dispute(claimId, reasonDigest), provider, opts),
+  withdraw: (api, provider, claimId, opts) =>
+    send(api, api.tx.claims.withdraw(claimId), provider, opts),
+  get: (api, claimId, at) => rpc(api, 'claims_get', withAt([claimId], at)),
 };
 
 export const council = {
@@ -223,6 +301,11 @@ function executed(api, result) {
 }
 
 // ---- internals ----
+
+/** RPC params with the optional block hash `at` appended when given. */
+function withAt(params, at) {
+  return at === undefined || at === null ? params : [...params, at];
+}
 
 function camel(s) {
   return s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
