@@ -364,12 +364,11 @@ fn consent_grant_log_revoke_and_break_glass_through_rpc() {
 			== serde_json::json!({"allowed": false, "reason": "consentMissing"}))
 		.then_some(())
 	});
-	eprintln!("TEMP open = {}", node.rpc("consent_breakGlass", serde_json::json!([id])).expect("access")["open"]);
-	if false { assert_eq!(
+	assert_eq!(
 		node.rpc("consent_breakGlass", serde_json::json!([id])).expect("access")["open"],
 		false,
 		"consent_breakGlass reports a window the patient closed as closed"
-	); }
+	);
 	let (_, err) = submit_failing(
 		&mut node,
 		Alice,

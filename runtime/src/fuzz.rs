@@ -913,20 +913,104 @@ impl<'a> Fuzzer<'a> {
 
 	fn apply(&mut self, who: Who, call: RuntimeCall) {
 		let first_event = System::read_events_no_consensus().count();
-		self.apply_inner(who, call);
+		let oracle = self.access_oracle(&who, &call);
+		let result = self.apply_inner(who, call);
+		if let (Some(expected), Some(result)) = (oracle, result) {
+			self.check_access_oracle(expected, result, first_event);
+		}
 		self.learn(first_event);
 	}
 
-	fn apply_inner(&mut self, who: Who, call: RuntimeCall) {
+	/// The outcome of a signed call, if it was applied.
+	fn apply_inner(&mut self, who: Who, call: RuntimeCall) -> Option<Result<(), DispatchError>> {
 		match who {
-			Who::Signed(acc) => {
-				self.signed(&acc, call);
-			}
+			Who::Signed(acc) => return self.signed(&acc, call),
 			Who::Gov => match self.rng.below(10) {
 				0..=6 => self.root(call),
 				7 | 8 => self.council(call),
 				_ => self.sudo(call),
 			},
+		}
+		None
+	}
+
+	/// Issue 13, finding 9 ("every access check agrees"): before a `log_access` on a record of
+	/// the named patient, what the runtime API's functions answer for it (`record_access`, and
+	/// `access_basis` / `has_access` with the record's own scope).
+	fn access_oracle(
+		&self,
+		who: &Who,
+		call: &RuntimeCall,
+	) -> Option<Result<pallet_consent::AccessBasis, pallet_consent::AccessDenial>> {
+		let (
+			Who::Signed(accessor),
+			RuntimeCall::Consent(pallet_consent::Call::log_access { patient, record_id, purpose }),
+		) = (who, call)
+		else {
+			return None;
+		};
+		let record = pallet_records::Records::<Runtime>::get(record_id)?;
+		if record.subject != *patient {
+			return None;
+		}
+		let now = Self::now();
+		let by_record = pallet_consent::Pallet::<Runtime>::decide_record_access(
+			accessor, record_id, *purpose, now,
+		)
+		.map(|(_, _, basis)| basis);
+		let retracted = matches!(record.status, pallet_records::RecordStatus::Retracted { .. });
+		if !retracted {
+			let by_scope = pallet_consent::Pallet::<Runtime>::access_basis(
+				patient,
+				accessor,
+				record.scope,
+				*purpose,
+			);
+			let has = pallet_consent::Pallet::<Runtime>::has_access(
+				patient,
+				accessor,
+				record.scope,
+				*purpose,
+			);
+			if by_scope != by_record || has != by_record.is_ok() {
+				self.finding(&format!(
+					"access checks disagree for {}: record_access {by_record:?}, access_basis \
+					 {by_scope:?}, has_access {has}",
+					self.cast.readable(format!("{call:?}"))
+				));
+			}
+		}
+		Some(by_record)
+	}
+
+	/// A `log_access` must succeed exactly when the access rule allows it, with that basis,
+	/// and fail with the rule's reason otherwise.
+	fn check_access_oracle(
+		&mut self,
+		expected: Result<pallet_consent::AccessBasis, pallet_consent::AccessDenial>,
+		result: Result<(), DispatchError>,
+		first_event: usize,
+	) {
+		let logged = System::events().into_iter().skip(first_event).find_map(|r| match r.event {
+			RuntimeEvent::Consent(pallet_consent::Event::AccessLogged { basis, .. }) => Some(basis),
+			_ => None,
+		});
+		let agree = match (&expected, &result) {
+			(Ok(basis), Ok(())) => logged.as_ref() == Some(basis),
+			(Err(denial), Err(e)) => error_name(e) == format!("{denial:?}"),
+			_ => false,
+		};
+		if agree {
+			*self
+				.stats
+				.events
+				.entry("consent: log_access agreed with the API".into())
+				.or_default() += 1;
+		} else {
+			self.finding(&format!(
+				"log_access returned {result:?} (logged basis {logged:?}) but the access rule \
+				 answered {expected:?}"
+			));
 		}
 	}
 
@@ -1093,9 +1177,8 @@ impl<'a> Fuzzer<'a> {
 		pallet_claims::Pallet::<Runtime>::do_try_state().map_err(|e| format!("claims: {e:?}"))?;
 		pallet_validator_set::Pallet::<Runtime>::do_try_state()
 			.map_err(|e| format!("validator-set: {e:?}"))?;
-		// PROVIDERS_TRY_STATE
-		// pallet_providers::Pallet::<Runtime>::do_try_state()
-		// 	.map_err(|e| format!("providers: {e:?}"))?;
+		pallet_providers::Pallet::<Runtime>::do_try_state()
+			.map_err(|e| format!("providers: {e:?}"))?;
 
 		// Money: nothing mints or burns; every hold is a reserved balance.
 		let issuance = Balances::total_issuance();
@@ -1227,9 +1310,9 @@ impl<'a> Fuzzer<'a> {
 	}
 
 	fn insurer(&mut self) -> AccountId {
-		match self.rng.below(10) {
-			0..=7 => self.cast.charlie.clone(),
-			8 => self.cast.orgs[1].account.clone(),
+		match self.rng.below(25) {
+			0..=20 => self.cast.charlie.clone(),
+			21..=23 => self.cast.orgs[1].account.clone(),
 			_ => self.anyone(),
 		}
 	}
@@ -1727,6 +1810,14 @@ impl<'a> Fuzzer<'a> {
 						entries.push(e);
 					}
 				}
+				// Half the batches: only accesses a live grant to the accessor covers.
+				if self.rng.percent(50) {
+					let k = 1 + self.rng.below(6) as usize;
+					let covered = self.covered_accesses(&who, k);
+					if !covered.is_empty() {
+						entries = covered;
+					}
+				}
 				if self.rng.percent(3) {
 					entries.clear();
 				}
@@ -2076,7 +2167,7 @@ impl<'a> Fuzzer<'a> {
 				};
 				(patient, grantee, scopes, purposes, true)
 			}
-			7..=11 => {
+			7..=12 => {
 				let grantee = self.insurer();
 				let scopes = if self.rng.percent(80) {
 					Scopes::from(Scope::Billing)
@@ -2085,7 +2176,7 @@ impl<'a> Fuzzer<'a> {
 				};
 				(patient, grantee, scopes, Purposes::from(Purpose::Payment), true)
 			}
-			12..=14 => {
+			13..=15 => {
 				let grantee = self.stranger();
 				let scopes = self.scopes();
 				let purposes = self.purposes();
@@ -2158,11 +2249,63 @@ impl<'a> Fuzzer<'a> {
 		Some((accessor.clone(), entry))
 	}
 
+	/// Up to `k` accesses by `accessor` that a live grant covers (the record's own scope, a
+	/// purpose of the grant), among the recent records.
+	fn covered_accesses(
+		&mut self,
+		accessor: &AccountId,
+		k: usize,
+	) -> Vec<pallet_consent::AccessEntry<AccountId>> {
+		let now = Self::now();
+		let mut out = Vec::new();
+		let recent: Vec<Rec> = self.model.records.iter().rev().take(200).cloned().collect();
+		for rec in recent {
+			if out.len() >= k {
+				break;
+			}
+			let Some(grant) = pallet_consent::Grants::<Runtime>::get(&rec.subject, accessor) else {
+				continue;
+			};
+			let Some(entry) = pallet_records::Records::<Runtime>::get(rec.id) else { continue };
+			if !grant.is_live(&now) || !grant.scopes.contains(entry.scope) {
+				continue;
+			}
+			let purposes: Vec<Purpose> =
+				Purpose::ALL.iter().copied().filter(|p| grant.purposes.contains(*p)).collect();
+			if purposes.is_empty() {
+				continue;
+			}
+			let purpose = self.rng.pick(&purposes);
+			out.push(pallet_consent::AccessEntry {
+				patient: rec.subject,
+				record_id: rec.id,
+				purpose,
+			});
+		}
+		out
+	}
+
 	/// A claim: a care provider bills an insurer for records it anchored about a patient.
 	fn submit(&mut self) -> Option<(Who, RuntimeCall)> {
 		let provider = self.care_provider();
-		let pairs: Vec<(AccountId, AccountId)> =
+		let mut pairs: Vec<(AccountId, AccountId)> =
 			self.model.by_pair.keys().filter(|(a, _)| *a == provider).cloned().collect();
+		// Mostly patients in care with the provider (a treatment grant or an open window).
+		if self.rng.percent(80) {
+			let now = Self::now();
+			let in_care: Vec<(AccountId, AccountId)> = pairs
+				.iter()
+				.filter(|(a, p)| {
+					pallet_consent::Grants::<Runtime>::get(p, a)
+						.is_some_and(|g| g.is_live(&now) && g.purposes.contains(Purpose::Treatment))
+						|| pallet_consent::OpenWindows::<Runtime>::contains_key(p, a)
+				})
+				.cloned()
+				.collect();
+			if !in_care.is_empty() {
+				pairs = in_care;
+			}
+		}
 		let (patient, mut record_ids) = if !pairs.is_empty() && self.rng.percent(95) {
 			let key = self.rng.pick(&pairs);
 			let ids = self.model.by_pair.get(&key).cloned().unwrap_or_default();
@@ -2188,7 +2331,18 @@ impl<'a> Fuzzer<'a> {
 			2 => record_ids.push(self.record_id()),
 			_ => {}
 		}
-		let insurer = self.insurer();
+		// Mostly an insurer the patient lets see its billing data for payment.
+		let billing: Vec<AccountId> = pallet_consent::Grants::<Runtime>::iter_prefix(&patient)
+			.filter(|(_, g)| {
+				g.scopes.contains(Scope::Billing) && g.purposes.contains(Purpose::Payment)
+			})
+			.map(|(insurer, _)| insurer)
+			.collect();
+		let insurer = if !billing.is_empty() && self.rng.percent(75) {
+			self.rng.pick(&billing)
+		} else {
+			self.insurer()
+		};
 		let claim_digest = match self.rng.below(40) {
 			0 if !self.model.claim_digests.is_empty() => {
 				let d = self.model.claim_digests.clone();

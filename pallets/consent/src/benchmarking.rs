@@ -55,6 +55,7 @@ fn grant_all<T: Config>(
 		None,
 		None,
 	)
+	.map(|_| ())
 	.map_err(|_| BenchmarkError::Stop("grant failed"))
 }
 

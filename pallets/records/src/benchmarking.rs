@@ -3,7 +3,7 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_support::traits::Get;
+use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::RawOrigin;
 use healthchain_primitives::{ProviderRegistry, Role, Roles, Scope};
 use sp_core::H256;

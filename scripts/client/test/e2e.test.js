@@ -50,9 +50,9 @@ test('metadata exposes every pallet by its public name', () => {
   }
   assert.equal(api.registry.chainSS58, 7373);
   assert.deepEqual(api.tx.records.anchor.meta.args.map((a) => a.name.toString()),
-    ['local_id', 'subject', 'digest', 'kind', 'scope']);
+    ['localId', 'subject', 'digest', 'kind', 'scope']);
   assert.deepEqual(api.tx.consent.logAccess.meta.args.map((a) => a.name.toString()),
-    ['patient', 'record_id', 'purpose']);
+    ['patient', 'recordId', 'purpose']);
   assert.ok(api.tx.consent.closeBreakGlass && api.tx.records.forceRetract);
 });
 
