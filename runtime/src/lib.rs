@@ -314,8 +314,8 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 }
 
+#[cfg(test)]
+mod fuzz;
 /// Runtime-level checks of the dev/local presets: they are built by the same code the node uses.
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod fuzz;

@@ -672,9 +672,8 @@ fn the_council_cannot_be_shrunk_below_its_minimum_nor_given_a_prime() {
 			pallet_membership::Call::add_member { who: dave.clone().into() }
 		)));
 		assert_eq!(council_members().len(), 4);
-		let prime = RuntimeCall::CouncilMembership(pallet_membership::Call::set_prime {
-			who: dave.into(),
-		});
+		let prime =
+			RuntimeCall::CouncilMembership(pallet_membership::Call::set_prime { who: dave.into() });
 		assert_eq!(council_motion(prime), Err(sp_runtime::DispatchError::BadOrigin));
 	});
 }
@@ -697,10 +696,11 @@ fn fees_go_to_the_treasury_and_issuance_stays_constant() {
 		// The runtime's own configured fee handler, charging and refunding as the transaction
 		// extension does.
 		type Charge = <Runtime as pallet_transaction_payment::Config>::OnChargeTransaction;
-		let charged = <Charge as pallet_transaction_payment::OnChargeTransaction<Runtime>>::withdraw_fee(
-			&alice, &call, &info, fee, 0,
-		)
-		.expect("alice can pay");
+		let charged =
+			<Charge as pallet_transaction_payment::OnChargeTransaction<Runtime>>::withdraw_fee(
+				&alice, &call, &info, fee, 0,
+			)
+			.expect("alice can pay");
 		call.clone().dispatch(RuntimeOrigin::signed(alice.clone())).expect("remark");
 		<Charge as pallet_transaction_payment::OnChargeTransaction<Runtime>>::correct_and_deposit_fee(
 			&alice,

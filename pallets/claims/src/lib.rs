@@ -61,9 +61,9 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
-pub mod migrations;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
@@ -89,8 +89,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
-		ConsentCheck, Digest, OpenObligations, ProviderRegistry, Purpose, RecordId,
-		RecordRegistry, Role, Roles, Scope,
+		ConsentCheck, Digest, OpenObligations, ProviderRegistry, Purpose, RecordId, RecordRegistry,
+		Role, Roles, Scope,
 	};
 	use sp_runtime::traits::{Saturating, Zero};
 
@@ -209,8 +209,7 @@ pub mod pallet {
 	/// Per party (the claim's provider and its insurer): claims still open (submitted, approved
 	/// and unsettled, or disputed).
 	#[pallet::storage]
-	pub type OpenClaims<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type OpenClaims<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Per insurer: the last block at which a provider may still dispute one of its denials
 	/// or partial payments (exclusive).
@@ -225,8 +224,7 @@ pub mod pallet {
 
 	/// The total claimed against each record across all insurers (claims not withdrawn).
 	#[pallet::storage]
-	pub type RecordBilled<T: Config> =
-		StorageMap<_, Identity, RecordId, BalanceOf<T>, ValueQuery>;
+	pub type RecordBilled<T: Config> = StorageMap<_, Identity, RecordId, BalanceOf<T>, ValueQuery>;
 
 	/// Events of the claims pallet.
 	#[pallet::event]
@@ -615,8 +613,13 @@ pub mod pallet {
 				)?;
 			}
 			if !rest.is_zero() {
-				T::Currency::transfer(&claim.insurer, &claim.provider, rest, Preservation::Preserve)
-					.map_err(|_| Error::<T>::InsurerCannotPay)?;
+				T::Currency::transfer(
+					&claim.insurer,
+					&claim.provider,
+					rest,
+					Preservation::Preserve,
+				)
+				.map_err(|_| Error::<T>::InsurerCannotPay)?;
 			}
 			let excess = bond.saturating_sub(from_bond);
 			if !excess.is_zero() {
@@ -789,7 +792,9 @@ pub mod pallet {
 			for (id, claim) in Claims::<T>::iter() {
 				if matches!(
 					claim.status,
-					ClaimStatus::Submitted | ClaimStatus::Approved { .. } | ClaimStatus::Disputed { .. }
+					ClaimStatus::Submitted
+						| ClaimStatus::Approved { .. }
+						| ClaimStatus::Disputed { .. }
 				) {
 					for who in [&claim.provider, &claim.insurer] {
 						let c = open.entry(who.clone()).or_default();

@@ -14,14 +14,14 @@ use crate::{
 	BalanceOf, ClaimStatus, Claims, Config, DisputableUntil, OpenClaims, Pallet, RecordBilled,
 };
 use alloc::collections::btree_map::BTreeMap;
+#[cfg(feature = "try-runtime")]
+use alloc::vec::Vec;
 use frame_support::{
 	migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use healthchain_primitives::RecordId;
 use sp_runtime::traits::{Saturating, Zero};
-#[cfg(feature = "try-runtime")]
-use alloc::vec::Vec;
 
 /// Fills the v2 indexes from the existing claims.
 pub struct InnerMigrateV1ToV2<T>(core::marker::PhantomData<T>);
@@ -36,18 +36,19 @@ impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV1ToV2<T> {
 		for (_, claim) in Claims::<T>::iter() {
 			reads = reads.saturating_add(1);
 			let decided = match claim.status {
-				ClaimStatus::Submitted |
-				ClaimStatus::Approved { .. } |
-				ClaimStatus::Disputed { .. } => {
+				ClaimStatus::Submitted
+				| ClaimStatus::Approved { .. }
+				| ClaimStatus::Disputed { .. } => {
 					for who in [&claim.provider, &claim.insurer] {
 						let c = open.entry(who.clone()).or_default();
 						*c = c.saturating_add(1);
 					}
 					None
-				},
+				}
 				ClaimStatus::Denied { at, .. } => Some(at),
-				ClaimStatus::Settled { paid, adjudicated_at } if paid < claim.amount =>
-					Some(adjudicated_at),
+				ClaimStatus::Settled { paid, adjudicated_at } if paid < claim.amount => {
+					Some(adjudicated_at)
+				}
 				_ => None,
 			};
 			if let Some(at) = decided {

@@ -216,13 +216,8 @@ pub mod pallet {
 
 	/// Each provider's break-glass use in the current rate-limit period.
 	#[pallet::storage]
-	pub type BreakGlassUsage<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		BreakGlassUse<BlockNumberFor<T>>,
-		ValueQuery,
-	>;
+	pub type BreakGlassUsage<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BreakGlassUse<BlockNumberFor<T>>, ValueQuery>;
 
 	/// Grants and break-glass windows by the block they expire at: (patient, other party,
 	/// what). Swept by `on_idle`.
@@ -564,7 +559,10 @@ pub mod pallet {
 			}
 			BreakGlassUsage::<T>::insert(
 				&provider,
-				BreakGlassUse { period_start: usage.period_start, opened: usage.opened.saturating_add(1) },
+				BreakGlassUse {
+					period_start: usage.period_start,
+					opened: usage.opened.saturating_add(1),
+				},
 			);
 			NextBreakGlassId::<T>::put(next);
 			BreakGlassAccesses::<T>::insert(
@@ -693,17 +691,12 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			let mut bases = Vec::with_capacity(entries.len());
 			for (i, e) in entries.iter().enumerate() {
-				let basis = Self::check_logged_access(
-					&e.patient,
-					&accessor,
-					&e.record_id,
-					e.purpose,
-					now,
-				)
-				.map_err(|reason| Error::<T>::BatchEntryDenied {
-					index: u16::try_from(i).unwrap_or(u16::MAX),
-					reason,
-				})?;
+				let basis =
+					Self::check_logged_access(&e.patient, &accessor, &e.record_id, e.purpose, now)
+						.map_err(|reason| Error::<T>::BatchEntryDenied {
+							index: u16::try_from(i).unwrap_or(u16::MAX),
+							reason,
+						})?;
 				bases.push(basis);
 			}
 			for (e, (scope, basis)) in entries.into_iter().zip(bases) {
@@ -741,7 +734,7 @@ pub mod pallet {
 							.map_err(|_| Error::<T>::NotPatientOrGuardian)?;
 						CloseCause::Guardian
 					}
-				},
+				}
 			};
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(
@@ -884,11 +877,18 @@ pub mod pallet {
 			}
 		}
 
-		/// Close the window of (patient, provider) now: unqueue it, remove it, emit
-		/// `BreakGlassClosed` with `cause`.
+		/// Close the window of (patient, provider) now, before its end: unqueue it, remove it,
+		/// record the block it closed at as the access' `expires_at` (so the audit fact says
+		/// how long the window really was open), emit `BreakGlassClosed` with `cause`.
 		fn close_window(patient: &T::AccountId, provider: &T::AccountId, cause: CloseCause) {
 			if let Some(w) = OpenWindows::<T>::take(patient, provider) {
 				Self::unschedule(w.expires_at, patient, provider, Expiring::BreakGlass);
+				let now = frame_system::Pallet::<T>::block_number();
+				BreakGlassAccesses::<T>::mutate(w.id, |a| {
+					if let Some(a) = a {
+						a.expires_at = a.expires_at.min(now);
+					}
+				});
 				Self::deposit_event(Event::BreakGlassClosed {
 					id: w.id,
 					patient: patient.clone(),
@@ -1203,7 +1203,11 @@ pub mod pallet {
 			Pallet::<T>::has_access(patient, grantee, scope, purpose)
 		}
 
-		fn may_access_record(accessor: &T::AccountId, record_id: &RecordId, purpose: Purpose) -> bool {
+		fn may_access_record(
+			accessor: &T::AccountId,
+			record_id: &RecordId,
+			purpose: Purpose,
+		) -> bool {
 			let now = frame_system::Pallet::<T>::block_number();
 			Pallet::<T>::decide_record_access(accessor, record_id, purpose, now).is_ok()
 		}

@@ -587,7 +587,12 @@ fn break_glass_opens_a_treatment_window_that_closes() {
 		);
 		assert_eq!(BreakGlassTallies::<Test>::get(ER_HOSPITAL).opened, 1);
 		// Any scope, treatment only.
-		assert_ok!(log_as(RuntimeOrigin::signed(ER_HOSPITAL), 1, Scope::MentalHealth, Purpose::Treatment));
+		assert_ok!(log_as(
+			RuntimeOrigin::signed(ER_HOSPITAL),
+			1,
+			Scope::MentalHealth,
+			Purpose::Treatment
+		));
 		assert!(matches!(
 			last_event(),
 			Event::AccessLogged { basis: AccessBasis::BreakGlass(0), .. }
@@ -978,7 +983,12 @@ fn an_insurer_with_a_billing_grant_cannot_log_access_to_a_mental_health_record()
 		));
 		MockRecords::set_scope(record_id(1), Scope::MentalHealth);
 		assert_noop!(
-			Consent::log_access(RuntimeOrigin::signed(INSURER), PATIENT, record_id(1), Purpose::Payment),
+			Consent::log_access(
+				RuntimeOrigin::signed(INSURER),
+				PATIENT,
+				record_id(1),
+				Purpose::Payment
+			),
 			Error::<Test>::ScopeNotGranted
 		);
 		assert_eq!(
@@ -1086,9 +1096,10 @@ fn three_thousand_same_block_expiries_are_swept_in_one_block_with_a_cursor() {
 		Consent::sweep_expired(5, &mut meter);
 		assert_eq!(QueuedExpiries::<Test>::get(), 0);
 		assert_eq!(Grants::<Test>::iter().count(), 0);
-		let per_entry = <() as WeightInfo>::expire_grant()
-			.max(<() as WeightInfo>::close_break_glass());
-		let expected = <() as WeightInfo>::sweep_blocks(1).saturating_add(per_entry.saturating_mul(n));
+		let per_entry =
+			<() as WeightInfo>::expire_grant().max(<() as WeightInfo>::close_break_glass());
+		let expected =
+			<() as WeightInfo>::sweep_blocks(1).saturating_add(per_entry.saturating_mul(n));
 		assert_eq!(meter.consumed(), expected);
 		let expired =
 			events().into_iter().filter(|e| matches!(e, Event::ConsentExpired { .. })).count();
@@ -1153,7 +1164,11 @@ fn the_patient_a_guardian_or_governance_can_close_a_window() {
 			Consent::close_break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, ER_HOSPITAL),
 			Error::<Test>::NotPatientOrGuardian
 		);
-		assert_ok!(Consent::close_break_glass(RuntimeOrigin::signed(PATIENT), PATIENT, ER_HOSPITAL));
+		assert_ok!(Consent::close_break_glass(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			ER_HOSPITAL
+		));
 		assert_eq!(
 			last_event(),
 			Event::BreakGlassClosed {
@@ -1164,6 +1179,8 @@ fn the_patient_a_guardian_or_governance_can_close_a_window() {
 			}
 		);
 		assert!(!Consent::has_access(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment));
+		// The audit fact says when the window really closed.
+		assert_eq!(BreakGlassAccesses::<Test>::get(0).map(|a| a.expires_at), Some(1));
 		assert_noop!(
 			Consent::close_break_glass(RuntimeOrigin::signed(PATIENT), PATIENT, ER_HOSPITAL),
 			Error::<Test>::NoOpenWindow
@@ -1175,7 +1192,10 @@ fn the_patient_a_guardian_or_governance_can_close_a_window() {
 			PATIENT,
 			ER_HOSPITAL
 		));
-		assert!(matches!(last_event(), Event::BreakGlassClosed { cause: CloseCause::Guardian, .. }));
+		assert!(matches!(
+			last_event(),
+			Event::BreakGlassClosed { cause: CloseCause::Guardian, .. }
+		));
 		// Governance.
 		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
 		assert_ok!(Consent::close_break_glass(RuntimeOrigin::root(), PATIENT, ER_HOSPITAL));

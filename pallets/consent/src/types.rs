@@ -158,7 +158,8 @@ pub struct BreakGlassAccess<AccountId, BlockNumber> {
 	pub reason: BreakGlassReason,
 	/// The block the window opened at.
 	pub opened_at: BlockNumber,
-	/// The first block at which the window is closed.
+	/// The first block at which the window is closed: its scheduled end, or the block it was
+	/// closed at early (by the patient, a guardian, governance or an unjustified verdict).
 	pub expires_at: BlockNumber,
 	/// The governance review.
 	pub review: Review,

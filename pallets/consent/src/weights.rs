@@ -299,12 +299,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::OpenWindows` (r:2 w:1)
 	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
 	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	/// Storage: `Consent::BreakGlassAccesses` (r:1 w:1)
 	fn close_break_glass_early() -> Weight {
-		// Bounded by the sweep's measured `close_break_glass` plus the guardian read.
+		// Bounded by the sweep's measured `close_break_glass` plus the guardian read and the
+		// access update.
 		Weight::from_parts(63_189_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// One block's sweep of `n` same-block expiries: the per-block cost plus `n` times the
 	/// measured `expire_grant` (each lookup starts at the cursor).
@@ -549,12 +551,14 @@ impl WeightInfo for () {
 	/// Storage: `Consent::OpenWindows` (r:2 w:1)
 	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
 	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	/// Storage: `Consent::BreakGlassAccesses` (r:1 w:1)
 	fn close_break_glass_early() -> Weight {
-		// Bounded by the sweep's measured `close_break_glass` plus the guardian read.
+		// Bounded by the sweep's measured `close_break_glass` plus the guardian read and the
+		// access update.
 		Weight::from_parts(63_189_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
-			.saturating_add(ParityDbWeight::get().reads(5))
-			.saturating_add(ParityDbWeight::get().writes(3))
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	/// One block's sweep of `n` same-block expiries: the per-block cost plus `n` times the
 	/// measured `expire_grant` (each lookup starts at the cursor).

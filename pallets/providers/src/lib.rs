@@ -64,9 +64,9 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
-pub mod migrations;
 #[cfg(test)]
 mod tests;
 pub mod types;

@@ -8,11 +8,11 @@
 //! per bucket (at most one per future block with an expiry), one write per empty bucket.
 
 use crate::{Config, Expiries, Pallet};
+#[cfg(feature = "try-runtime")]
+use alloc::vec::Vec;
 use frame_support::{
 	migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
 };
-#[cfg(feature = "try-runtime")]
-use alloc::vec::Vec;
 
 /// Removes the empty `Expiries` buckets.
 pub struct InnerMigrateV1ToV2<T>(core::marker::PhantomData<T>);

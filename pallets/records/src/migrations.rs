@@ -10,14 +10,14 @@
 //! covers it. Authors who need another category retract and anchor again.
 
 use crate::{Config, Pallet, RecordEntry, RecordKind, RecordStatus, Records};
+#[cfg(feature = "try-runtime")]
+use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use frame_support::{
 	migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use healthchain_primitives::{Digest, Scope};
-#[cfg(feature = "try-runtime")]
-use alloc::vec::Vec;
 
 /// The scope a legacy record of `kind` gets (docs/records.md, "Kinds and scopes").
 pub fn scope_of_kind(kind: RecordKind) -> Scope {

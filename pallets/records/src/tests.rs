@@ -101,7 +101,8 @@ fn anchor_by_unsigned_or_root_origin_fails() {
 				local(1),
 				PATIENT,
 				digest(1),
-				KIND_OBSERVATION, Scope::Labs
+				KIND_OBSERVATION,
+				Scope::Labs
 			),
 			DispatchError::BadOrigin
 		);
@@ -111,7 +112,8 @@ fn anchor_by_unsigned_or_root_origin_fails() {
 				local(1),
 				PATIENT,
 				digest(1),
-				KIND_OBSERVATION, Scope::Labs
+				KIND_OBSERVATION,
+				Scope::Labs
 			),
 			DispatchError::BadOrigin
 		);
@@ -306,7 +308,8 @@ fn anchor_with_zero_digest_fails() {
 				local(1),
 				PATIENT,
 				H256::zero(),
-				KIND_OBSERVATION, Scope::Labs
+				KIND_OBSERVATION,
+				Scope::Labs
 			),
 			Error::<Test>::InvalidDigest
 		);
@@ -726,7 +729,8 @@ fn subject_is_whoever_the_provider_names() {
 			local(1),
 			OTHER_PATIENT,
 			digest(1),
-			KIND_OBSERVATION, Scope::Labs
+			KIND_OBSERVATION,
+			Scope::Labs
 		));
 		assert_eq!(crate::Records::<Test>::get(id(1)).map(|e| e.subject), Some(OTHER_PATIENT));
 	});

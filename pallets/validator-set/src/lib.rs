@@ -227,10 +227,8 @@ pub mod pallet {
 			let pos = set.iter().position(|v| v == &who).ok_or(Error::<T>::NotValidator)?;
 			// Only validators whose organisation is active count: an inactive one will be
 			// dropped at the next plan and produces no blocks.
-			let active_left = set
-				.iter()
-				.filter(|v| *v != &who && T::Providers::is_active_any(v))
-				.count() as u32;
+			let active_left =
+				set.iter().filter(|v| *v != &who && T::Providers::is_active_any(v)).count() as u32;
 			ensure!(active_left >= T::MinAuthorities::get(), Error::<T>::TooFewValidators);
 			set.remove(pos);
 			Validators::<T>::put(set);

@@ -34,13 +34,15 @@ impl Contains<RuntimeCall> for ShrinksCouncilTooFar {
 		let members = pallet_membership::Members::<Runtime, CouncilMembershipInstance>::decode_len()
 			.unwrap_or(0) as u32;
 		match call {
-			RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member { .. }) =>
-				members <= MIN_COUNCIL_MEMBERS,
+			RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member { .. }) => {
+				members <= MIN_COUNCIL_MEMBERS
+			}
 			RuntimeCall::CouncilMembership(pallet_membership::Call::reset_members {
 				members: new,
 			}) => (new.len() as u32) < MIN_COUNCIL_MEMBERS,
-			RuntimeCall::Council(pallet_collective::Call::set_members { new_members, .. }) =>
-				(new_members.len() as u32) < MIN_COUNCIL_MEMBERS,
+			RuntimeCall::Council(pallet_collective::Call::set_members { new_members, .. }) => {
+				(new_members.len() as u32) < MIN_COUNCIL_MEMBERS
+			}
 			_ => false,
 		}
 	}
@@ -84,20 +86,22 @@ fn forbidden_as_root(call: &RuntimeCall, depth: u32) -> bool {
 		// A prime's vote would count for every silent member.
 		RuntimeCall::Council(pallet_collective::Call::set_members { prime: Some(_), .. }) => true,
 		RuntimeCall::Utility(
-			pallet_utility::Call::batch { calls } |
-			pallet_utility::Call::batch_all { calls } |
-			pallet_utility::Call::force_batch { calls },
+			pallet_utility::Call::batch { calls }
+			| pallet_utility::Call::batch_all { calls }
+			| pallet_utility::Call::force_batch { calls },
 		) => calls.iter().any(inner),
 		RuntimeCall::Utility(
-			pallet_utility::Call::as_derivative { call, .. } |
-			pallet_utility::Call::dispatch_as { call, .. } |
-			pallet_utility::Call::dispatch_as_fallible { call, .. } |
-			pallet_utility::Call::with_weight { call, .. },
+			pallet_utility::Call::as_derivative { call, .. }
+			| pallet_utility::Call::dispatch_as { call, .. }
+			| pallet_utility::Call::dispatch_as_fallible { call, .. }
+			| pallet_utility::Call::with_weight { call, .. },
 		) => inner(call),
-		RuntimeCall::Utility(pallet_utility::Call::if_else { main, fallback }) =>
-			inner(main) || inner(fallback),
-		RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root { call }) =>
-			inner(call),
+		RuntimeCall::Utility(pallet_utility::Call::if_else { main, fallback }) => {
+			inner(main) || inner(fallback)
+		}
+		RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root { call }) => {
+			inner(call)
+		}
 		other => ShrinksCouncilTooFar::contains(other),
 	}
 }

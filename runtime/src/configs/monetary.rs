@@ -10,8 +10,8 @@ use frame_support::{
 	weights::{ConstantMultiplier, IdentityFee},
 	PalletId,
 };
-use sp_runtime::traits::AccountIdConversion;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use sp_runtime::traits::AccountIdConversion;
 use sp_runtime::traits::One;
 
 impl pallet_balances::Config for Runtime {
