@@ -272,11 +272,12 @@ impl Cast {
 			derived("Patient2"),
 			derived("Patient3"),
 		];
-		let specs: [(&str, Roles); 4] = [
+		let specs: [(&str, Roles); 5] = [
 			("Pharmacy", Roles::from(Role::Pharmacy)),
 			("Insurer2", Roles::from(Role::Insurer)),
 			("ClinicLab", Roles::from_items(&[Role::Clinic, Role::Lab])),
 			("ErHospital", Roles::from_items(&[Role::Hospital, Role::Emergency])),
+			("Rogue", Roles::from(Role::Clinic)),
 		];
 		let mut pairs: Vec<(sp_core::sr25519::Pair, sp_core::ed25519::Pair)> = specs
 			.iter()
@@ -314,7 +315,7 @@ impl Cast {
 				}
 			})
 			.collect::<Vec<_>>();
-		let strangers: Vec<AccountId> = (0..80).map(|i| derived(&format!("Stranger{i}"))).collect();
+		let strangers: Vec<AccountId> = (0..120).map(|i| derived(&format!("Stranger{i}"))).collect();
 		let funders = vec![
 			k(Sr25519Keyring::AliceStash),
 			k(Sr25519Keyring::BobStash),
@@ -421,6 +422,8 @@ struct Stats {
 	/// Council motions whose close did not execute the proposal.
 	motions_not_executed: u64,
 	fees_to_treasury: Balance,
+	/// The most grants the hoarder held at once (`MaxGrantsPerPatient` is 64).
+	max_hoarder_grants: u32,
 }
 
 impl Stats {
@@ -456,6 +459,7 @@ impl Stats {
 		self.unpaid += other.unpaid;
 		self.motions_not_executed += other.motions_not_executed;
 		self.fees_to_treasury += other.fees_to_treasury;
+		self.max_hoarder_grants = self.max_hoarder_grants.max(other.max_hoarder_grants);
 	}
 
 	fn report(&self, settings: &Settings, secs: f64) -> String {
@@ -497,13 +501,15 @@ impl Stats {
 		let mut errors: Vec<_> = self.errors.iter().collect();
 		errors.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
 		let _ = writeln!(s, "\nerrors (most frequent first):");
-		for (e, n) in errors.iter().take(40) {
+		for (e, n) in errors.iter() {
 			let _ = writeln!(s, "  {n:>8}  {e}");
 		}
-		if errors.len() > 40 {
-			let _ = writeln!(s, "  ... {} more kinds", errors.len() - 40);
-		}
 		let _ = writeln!(s, "\nevents:");
+		let _ = writeln!(
+			s,
+			"  {:>8}  consent: most grants one patient held at once",
+			self.max_hoarder_grants
+		);
 		for (e, n) in &self.events {
 			let _ = writeln!(s, "  {n:>8}  {e}");
 		}
@@ -594,6 +600,7 @@ enum Action {
 	ForceRetract,
 	AnchorBatch,
 	Grant,
+	HoarderGrant,
 	Revoke,
 	AddGuardian,
 	RemoveGuardian,
@@ -638,6 +645,7 @@ const ACTIONS: &[(u32, Action)] = &[
 	(5, Action::ForceRetract),
 	(20, Action::AnchorBatch),
 	(150, Action::Grant),
+	(70, Action::HoarderGrant),
 	(30, Action::Revoke),
 	(15, Action::AddGuardian),
 	(7, Action::RemoveGuardian),
@@ -1071,6 +1079,9 @@ impl<'a> Fuzzer<'a> {
 		self.parent_hash = BlakeTwo256::hash_of(&(self.seed, n));
 		self.stats.blocks += 1;
 		self.count_events(0);
+		let held = pallet_consent::GrantCount::<Runtime>::get(self.cast.hoarder());
+		self.stats.max_hoarder_grants = self.stats.max_hoarder_grants.max(held);
+		if std::env::var("FUZZ_DEBUG").is_ok() && self.episode_block % 100 == 0 { eprintln!("DBG b{} held {} free {} nonce {}", self.episode_block, held, Balances::balance(self.cast.hoarder()), System::account_nonce(self.cast.hoarder())); }
 		if let Err(e) = self.check_invariants() {
 			self.finding(&format!("invariant violated after block {n}: {e}"));
 		}
@@ -1552,6 +1563,21 @@ impl<'a> Fuzzer<'a> {
 			Some(p) if p.status == Suspended => {
 				Some((Who::Gov, RuntimeCall::Providers(pallet_providers::Call::reinstate { who })))
 			}
+			Some(p)
+				if p.status == Active
+					&& c.orgs.iter().any(|o| o.account == who)
+					&& !pallet_session::NextKeys::<Runtime>::contains_key(&who)
+					&& self.rng.percent(50) =>
+			{
+				let i = c.orgs.iter().position(|o| o.account == who)?;
+				Some((
+					Who::Signed(who),
+					RuntimeCall::Session(pallet_session::Call::set_keys {
+						keys: c.orgs[i].keys.clone(),
+						proof: c.orgs[i].proofs[i].clone(),
+					}),
+				))
+			}
 			Some(p) if p.status == Active && p.credential_expires_at <= now + 50 => Some((
 				Who::Signed(who),
 				RuntimeCall::Providers(pallet_providers::Call::renew_credential {
@@ -1688,6 +1714,29 @@ impl<'a> Fuzzer<'a> {
 						purposes,
 						expires_at,
 						consent_digest,
+					}),
+				)
+			}
+			HoarderGrant => {
+				// One patient grants to many strangers, mostly for long: it reaches
+				// `MaxGrantsPerPatient`, then expired grants are evicted to make room.
+				let grantee = self.stranger();
+				let scopes = self.scopes();
+				let purposes = self.purposes();
+				let now = Self::now();
+				let expires_at = match self.rng.below(10) {
+					0..=5 => None,
+					6 | 7 => Some(now + self.rng.range(1, 20) as BlockNumber),
+					_ => Some(self.shared_expiry()),
+				};
+				(
+					signed(c.hoarder().clone()),
+					RuntimeCall::Consent(pallet_consent::Call::grant {
+						grantee,
+						scopes,
+						purposes,
+						expires_at,
+						consent_digest: None,
 					}),
 				)
 			}
@@ -1976,12 +2025,15 @@ impl<'a> Fuzzer<'a> {
 				(Who::Gov, RuntimeCall::Providers(pallet_providers::Call::reinstate { who }))
 			}
 			RevokeProvider => {
-				// Mostly candidates: a revoked genesis insurer ends billing for the episode.
-				let who = if self.rng.percent(95) {
-					let i = self.rng.index(c.orgs.len());
-					c.orgs[i].account.clone()
-				} else {
-					self.org_in(|_| true)
+				// Mostly the rogue clinic (revocation is terminal: a revoked genesis insurer
+				// ends billing for the episode, a revoked candidate never validates again).
+				let who = match self.rng.below(20) {
+					0..=15 => c.orgs[4].account.clone(),
+					16..=18 => {
+						let i = self.rng.index(c.orgs.len());
+						c.orgs[i].account.clone()
+					}
+					_ => self.org_in(|_| true),
 				};
 				(Who::Gov, RuntimeCall::Providers(pallet_providers::Call::revoke { who }))
 			}
@@ -2045,11 +2097,26 @@ impl<'a> Fuzzer<'a> {
 				)
 			}
 			AddValidator => {
-				let who = if self.rng.percent(85) {
-					let i = self.rng.index(c.orgs.len());
-					c.orgs[i].account.clone()
-				} else {
-					self.org_in(|_| true)
+				// Mostly an active candidate with session keys that does not validate yet.
+				let set = pallet_validator_set::Validators::<Runtime>::get();
+				let ready: Vec<AccountId> = c
+					.orgs
+					.iter()
+					.map(|o| o.account.clone())
+					.filter(|a| {
+						!set.contains(a)
+							&& pallet_session::NextKeys::<Runtime>::contains_key(a)
+							&& pallet_providers::Pallet::<Runtime>::active_roles(a)
+								!= Roles::empty()
+					})
+					.collect();
+				let who = match self.rng.below(20) {
+					0..=13 if !ready.is_empty() => self.rng.pick(&ready),
+					0..=16 => {
+						let i = self.rng.index(c.orgs.len());
+						c.orgs[i].account.clone()
+					}
+					_ => self.org_in(|_| true),
 				};
 				(
 					Who::Gov,
@@ -2079,7 +2146,11 @@ impl<'a> Fuzzer<'a> {
 				)
 			}
 			Transfer => {
-				let from = self.signer();
+				// Not the hoarder: it keeps its funds to pay for its grants.
+				let mut from = self.signer();
+				if from == *c.hoarder() {
+					from = c.alice.clone();
+				}
 				let dest = self.anyone();
 				let ed = crate::EXISTENTIAL_DEPOSIT;
 				let value = match self.rng.below(10) {
@@ -2087,11 +2158,13 @@ impl<'a> Fuzzer<'a> {
 					6 => self.rng.below(ed as u64) as Balance,
 					7 => ed,
 					8 => 2_000_000 * UNIT,
-					_ => Balances::reducible_balance(
-						&from,
-						frame_support::traits::tokens::Preservation::Preserve,
-						frame_support::traits::tokens::Fortitude::Polite,
-					),
+					_ => {
+						Balances::reducible_balance(
+							&from,
+							frame_support::traits::tokens::Preservation::Preserve,
+							frame_support::traits::tokens::Fortitude::Polite,
+						) / 2
+					}
 				};
 				(
 					signed(from),
@@ -2103,14 +2176,14 @@ impl<'a> Fuzzer<'a> {
 			}
 			TransferAllowDeath => {
 				let from = if self.rng.percent(60) {
-					let i = 3 + self.rng.index(c.patients.len() - 3);
+					let i = 4 + self.rng.index(c.patients.len() - 4);
 					c.patients[i].clone()
 				} else {
 					let i = self.rng.index(c.orgs.len());
 					c.orgs[i].account.clone()
 				};
 				let dest = self.signer();
-				let value = if self.rng.percent(60) {
+				let value = if self.rng.percent(40) {
 					Balances::balance(&from)
 				} else {
 					self.rng.range(1, 500) as Balance * UNIT
@@ -2180,7 +2253,9 @@ impl<'a> Fuzzer<'a> {
 				let grantee = self.stranger();
 				let scopes = self.scopes();
 				let purposes = self.purposes();
-				(self.cast.hoarder().clone(), grantee, scopes, purposes, false)
+				// Mostly long-lived, so the hoarder fills `MaxGrantsPerPatient`.
+				let lasting = self.rng.percent(70);
+				(self.cast.hoarder().clone(), grantee, scopes, purposes, lasting)
 			}
 			_ => {
 				let grantee = if self.rng.percent(5) { patient.clone() } else { self.anyone() };

@@ -124,9 +124,15 @@ fn consortium_template_has_no_sudo_key_and_four_funded_founders() {
 		] {
 			assert_eq!(Balances::free_balance(k.to_account_id()), FOUNDER_ENDOWMENT);
 		}
-		// Nobody outside the founders holds funds.
+		// Nobody outside the founders holds funds, but for the treasury's existential deposit
+		// (it receives the fees from the first block on).
 		assert_eq!(Balances::free_balance(account(Sr25519Keyring::Eve)), 0);
-		assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get(), 4 * FOUNDER_ENDOWMENT);
+		let treasury = crate::configs::monetary::TreasuryAccount::get();
+		assert_eq!(Balances::free_balance(&treasury), EXISTENTIAL_DEPOSIT);
+		assert_eq!(
+			pallet_balances::TotalIssuance::<Runtime>::get(),
+			4 * FOUNDER_ENDOWMENT + EXISTENTIAL_DEPOSIT
+		);
 	});
 }
 
