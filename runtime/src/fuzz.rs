@@ -315,7 +315,8 @@ impl Cast {
 				}
 			})
 			.collect::<Vec<_>>();
-		let strangers: Vec<AccountId> = (0..120).map(|i| derived(&format!("Stranger{i}"))).collect();
+		let strangers: Vec<AccountId> =
+			(0..120).map(|i| derived(&format!("Stranger{i}"))).collect();
 		let funders = vec![
 			k(Sr25519Keyring::AliceStash),
 			k(Sr25519Keyring::BobStash),
@@ -1081,7 +1082,6 @@ impl<'a> Fuzzer<'a> {
 		self.count_events(0);
 		let held = pallet_consent::GrantCount::<Runtime>::get(self.cast.hoarder());
 		self.stats.max_hoarder_grants = self.stats.max_hoarder_grants.max(held);
-		if std::env::var("FUZZ_DEBUG").is_ok() && self.episode_block % 100 == 0 { eprintln!("DBG b{} held {} free {} nonce {}", self.episode_block, held, Balances::balance(self.cast.hoarder()), System::account_nonce(self.cast.hoarder())); }
 		if let Err(e) = self.check_invariants() {
 			self.finding(&format!("invariant violated after block {n}: {e}"));
 		}
