@@ -4,11 +4,13 @@
 //! run on the real `Runtime` built from the development preset:
 //!
 //! - **Organisations**: Alice (Hospital + Emergency), Bob (Clinic + Lab), Charlie (Insurer) from
-//!   genesis, and four candidate organisations (a pharmacy, a second insurer, a clinic-lab and an
-//!   emergency hospital) that register, are approved, suspended, revoked, renew, deregister, set
-//!   session keys and become validators during the run.
+//!   genesis, and five candidate organisations (a pharmacy, a second insurer, a clinic-lab, an
+//!   emergency hospital and a rogue clinic that governance mostly revokes) that register, are
+//!   approved, suspended, revoked, renew, deregister, set session keys and become validators
+//!   during the run. Organisations look after their standing (lapsed ones renew, suspended ones
+//!   are reinstated), so care and billing keep flowing.
 //! - **Patients and guardians**: Dave, Eve, Ferdie and four derived patients (one of them, the
-//!   "hoarder", grants to dozens of accounts to fill `MaxGrantsPerPatient`), plus strangers.
+//!   "hoarder", grants to 120 strangers to fill `MaxGrantsPerPatient`).
 //! - **Governance**: root, a 2/3 council motion (propose, two votes, close) or sudo.
 //!
 //! Arguments come from small pools so calls often succeed: record ids that were anchored, claim
@@ -20,16 +22,19 @@
 //!
 //! Blocks are advanced as the executive does: `Executive::initialize_block` (Aura pre-digest with
 //! the slot, all `on_initialize` hooks, session rotations), the timestamp inherent, the calls,
-//! `on_idle` with the block's remaining weight and `on_finalize`. Now and then the chain jumps
-//! ahead (half a day to thirty days without calls) so that deadlines, dispute windows, break-glass
-//! windows and rate-limit periods lapse; the credential-expiry hook runs for every block jumped
-//! over that has a bucket, and the consent sweep catches up by itself.
+//! `on_idle` with the block's remaining weight and `on_finalize`. At block 100 of every episode,
+//! and now and then after, the chain jumps ahead (an hour to thirty days without calls) so that
+//! adjudication deadlines, dispute windows, break-glass windows and rate-limit periods lapse; the
+//! credential-expiry hook runs for every block jumped over that has a bucket, and the consent
+//! sweep catches up by itself.
 //!
 //! After **every** block: each Healthchain pallet's `do_try_state`, total issuance equal to its
 //! genesis value and to the sum of every account's free + reserved balance, holds equal to
-//! reserved balances, provider deposits held exactly, insurers with open claims still registered,
-//! no consent expiry queued at or below the sweep cursor, `on_idle` within its weight, and a
-//! non-empty authority set. A failure panics with the seed, the block and the last calls.
+//! reserved balances, provider deposits held exactly, no party to an open claim gone from the
+//! registry, no consent expiry queued at or below the sweep cursor, `on_idle` within its weight,
+//! and a non-empty authority set. And for every `log_access`, the outcome and basis agree with
+//! what the runtime API's functions (`record_access`, `access_basis`, `has_access`) answered just
+//! before (issue 13, finding 9). A failure panics with the seed, the block and the last calls.
 //!
 //! Environment: `HEALTHCHAIN_FUZZ_SEED` (decimal or `0x` hex), `HEALTHCHAIN_FUZZ_BLOCKS`,
 //! `HEALTHCHAIN_FUZZ_CALLS` (most calls per block), `HEALTHCHAIN_FUZZ_EPISODE` (blocks per fresh
@@ -410,8 +415,6 @@ struct Stats {
 	errors: BTreeMap<String, u64>,
 	/// Notable events (sweeps, rotations, settlements, ...).
 	events: BTreeMap<String, u64>,
-	/// Things the fuzzer noticed that are not invariant violations.
-	observations: BTreeMap<String, u64>,
 	blocks: u64,
 	episodes: u32,
 	jumps: u64,
@@ -448,9 +451,6 @@ impl Stats {
 		}
 		for (k, v) in other.events {
 			*self.events.entry(k).or_default() += v;
-		}
-		for (k, v) in other.observations {
-			*self.observations.entry(k).or_default() += v;
 		}
 		self.blocks += other.blocks;
 		self.episodes += other.episodes;
@@ -513,12 +513,6 @@ impl Stats {
 		);
 		for (e, n) in &self.events {
 			let _ = writeln!(s, "  {n:>8}  {e}");
-		}
-		if !self.observations.is_empty() {
-			let _ = writeln!(s, "\nobservations (not invariant violations):");
-			for (e, n) in &self.observations {
-				let _ = writeln!(s, "  {n:>8}  {e}");
-			}
 		}
 		let _ = writeln!(
 			s,
@@ -1226,34 +1220,25 @@ impl<'a> Fuzzer<'a> {
 			return Err(format!("accounts hold {sum} in total, total issuance is {issuance}"));
 		}
 
-		// An insurer cannot leave while claims wait for it (issue 13, finding 7).
-		for (insurer, open) in pallet_claims::OpenClaims::<Runtime>::iter() {
-			if !pallet_providers::Providers::<Runtime>::contains_key(&insurer) {
-				return Err(format!(
-					"insurer {} has {open} open claims but is not registered",
-					self.name_of(&insurer)
-				));
+		// No organisation leaves the registry while a claim it is party to is open (issue 13,
+		// finding 7: `deregister` refuses while there are open obligations).
+		for (id, claim) in pallet_claims::Claims::<Runtime>::iter() {
+			let open = matches!(
+				claim.status,
+				pallet_claims::ClaimStatus::Submitted
+					| pallet_claims::ClaimStatus::Approved { .. }
+					| pallet_claims::ClaimStatus::Disputed { .. }
+			);
+			if !open {
+				continue;
 			}
-		}
-		// Providers of open claims may leave (only the insurer side is an obligation): noted.
-		let next = pallet_claims::NextClaimId::<Runtime>::get();
-		for id in next.saturating_sub(32)..next {
-			if let Some(c) = pallet_claims::Claims::<Runtime>::get(id) {
-				let open = matches!(
-					c.status,
-					pallet_claims::ClaimStatus::Submitted
-						| pallet_claims::ClaimStatus::Approved { .. }
-						| pallet_claims::ClaimStatus::Disputed { .. }
-				);
-				if open && !pallet_providers::Providers::<Runtime>::contains_key(&c.provider) {
-					*self
-						.stats
-						.observations
-						.entry(
-							"open claim whose provider has deregistered (block-claim checks)"
-								.into(),
-						)
-						.or_default() += 1;
+			for (role, who) in [("provider", &claim.provider), ("insurer", &claim.insurer)] {
+				if !pallet_providers::Providers::<Runtime>::contains_key(who) {
+					return Err(format!(
+						"claim {id} is open ({:?}) but its {role} {} has left the registry",
+						claim.status,
+						self.name_of(who)
+					));
 				}
 			}
 		}
