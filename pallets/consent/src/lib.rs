@@ -91,7 +91,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
 		ConsentCheck, Digest, ProviderDiscipline, ProviderRegistry, Purpose, Purposes, RecordId,
-		RecordRegistry, Role, Scope, Scopes,
+		RecordInfo, RecordRegistry, Role, Scope, Scopes,
 	};
 	use sp_runtime::traits::{One, Saturating, Zero};
 
@@ -974,11 +974,22 @@ pub mod pallet {
 			now: BlockNumberFor<T>,
 		) -> Result<(T::AccountId, Scope, AccessBasis), AccessDenial> {
 			let record = T::Records::record_info(record_id).ok_or(AccessDenial::UnknownRecord)?;
+			let (scope, basis) = Self::decide_for_record(accessor, &record, purpose, now)?;
+			Ok((record.subject, scope, basis))
+		}
+
+		/// [`Self::decide_access`] for a record already read: not retracted, its own scope.
+		fn decide_for_record(
+			accessor: &T::AccountId,
+			record: &RecordInfo<T::AccountId>,
+			purpose: Purpose,
+			now: BlockNumberFor<T>,
+		) -> Result<(Scope, AccessBasis), AccessDenial> {
 			if record.retracted {
 				return Err(AccessDenial::RecordRetracted);
 			}
 			let basis = Self::decide_access(&record.subject, accessor, record.scope, purpose, now)?;
-			Ok((record.subject, record.scope, basis))
+			Ok((record.scope, basis))
 		}
 
 		/// [`Self::decide_access`] at the current block (the runtime API's `access_basis`).
@@ -1005,8 +1016,8 @@ pub mod pallet {
 			if &record.subject != patient {
 				return Err(AccessDenial::RecordNotOfPatient);
 			}
-			let (_, scope, basis) = Self::decide_record_access(accessor, record_id, purpose, now)?;
-			Ok((scope, basis))
+			// The record read once: checked for its subject, then by the access rule.
+			Self::decide_for_record(accessor, &record, purpose, now)
 		}
 
 		/// Whether `grantee` may access `patient`'s data in `scope` for `purpose` now.
