@@ -39,6 +39,10 @@ pub enum Subcommand {
 
 	/// Db meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Sign the proof that an organisation controls this node (for `providers.setNodes`):
+	/// prints the peer id and the node key's signature as JSON.
+	NodeProof(crate::node_proof::NodeProofCmd),
 }
 
 /// `healthchain-node [SUBCOMMAND] [OPTIONS]`.

@@ -1490,26 +1490,28 @@ impl<'a> Fuzzer<'a> {
 		}
 	}
 
-	fn node_ids(&mut self) -> BoundedVec<pallet_providers::NodeId, ConstU32Nodes> {
-		let pool: Vec<Vec<u8>> = (0u8..6)
-			.map(|i| match i {
-				0..=2 => {
-					// An ed25519 peer id: identity multihash of a protobuf public key.
-					let mut v = vec![0x00, 36, 0x08, 0x01, 0x12, 0x20];
-					v.extend([i + 1; 32]);
-					v
-				}
-				3 | 4 => {
-					let mut v = vec![0x12, 32];
-					v.extend([i; 32]);
-					v
-				}
-				_ => vec![0x00, 5, 1, 2, 3],
-			})
-			.collect();
+	/// Nodes for `who` to list: mostly valid ed25519 peer ids (a pool of 4 keys shared by
+	/// all organisations, so ids collide) with proofs made out to `who`, sometimes a proof for
+	/// another account or a malformed peer id.
+	fn node_proofs(&mut self, who: &AccountId) -> BoundedVec<pallet_providers::NodeProof, ConstU32Nodes> {
+		use sp_core::Pair;
+		let genesis = pallet_providers::Pallet::<Runtime>::genesis_hash();
 		let k = self.rng.below(4);
-		let nodes: Vec<pallet_providers::NodeId> =
-			(0..k).map(|_| BoundedVec::truncate_from(self.rng.pick(&pool))).collect();
+		let mut nodes = Vec::new();
+		for _ in 0..k {
+			let key = sp_core::ed25519::Pair::from_seed(&[self.rng.below(4) as u8 + 1; 32]);
+			let mut peer_id = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+			peer_id.extend_from_slice(key.public().as_ref());
+			let signer = if self.rng.percent(95) { who.clone() } else { AccountId::from([9u8; 32]) };
+			let message = pallet_providers::node_proof_message(genesis.as_ref(), &signer);
+			if self.rng.percent(3) {
+				peer_id = vec![0x00, 5, 1, 2, 3];
+			}
+			nodes.push(pallet_providers::NodeProof {
+				peer_id: BoundedVec::truncate_from(peer_id),
+				signature: key.sign(&message),
+			});
+		}
 		BoundedVec::truncate_from(nodes)
 	}
 
@@ -2045,7 +2047,7 @@ impl<'a> Fuzzer<'a> {
 			}
 			SetNodes => {
 				let who = self.org_in(|_| true);
-				let nodes = self.node_ids();
+				let nodes = self.node_proofs(&who);
 				(signed(who), RuntimeCall::Providers(pallet_providers::Call::set_nodes { nodes }))
 			}
 			SetPermissioned => {

@@ -216,6 +216,26 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
+/// Pallets may build transactions of the runtime's extrinsic type (GRANDPA's equivocation
+/// reports are unsigned transactions its runtime API submits to the pool).
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+/// A bare (unsigned) extrinsic of `call`: GRANDPA equivocation reports.
+impl<LocalCall> frame_system::offchain::CreateBare<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
+}
+
 /// All migrations of the runtime, aside from the ones declared in the pallets.
 /// Records v1 -> v2 gives every record its scope; claims v1 -> v2 fills the open-claim
 /// counters, dispute deadlines and billed totals. Each runs once (versioned).
@@ -285,7 +305,11 @@ mod runtime {
 	#[runtime::pallet_index(8)]
 	pub type Utility = pallet_utility;
 
-	// Indices 10-19: consortium governance.
+	/// The block author (reporter of GRANDPA equivocations).
+	#[runtime::pallet_index(9)]
+	pub type Authorship = pallet_authorship;
+
+	// Indices 10-19: consortium governance and validator accountability.
 	#[runtime::pallet_index(11)]
 	pub type Council = pallet_collective<Instance1>;
 
@@ -295,6 +319,15 @@ mod runtime {
 	/// A 2/3 council motion dispatches root-only calls (runtime upgrades) without a sudo key.
 	#[runtime::pallet_index(14)]
 	pub type CouncilRoot = pallet_council_root;
+
+	/// The session history: a root of each session's validator set, against which GRANDPA
+	/// equivocation reports prove that a key belonged to a validator.
+	#[runtime::pallet_index(15)]
+	pub type Historical = pallet_session::historical;
+
+	/// Proven validator offences (GRANDPA equivocations), handed to the validator set.
+	#[runtime::pallet_index(16)]
+	pub type Offences = pallet_offences;
 
 	// Indices 20-29: Healthchain domain pallets (providers, records, consent, claims).
 	#[runtime::pallet_index(20)]

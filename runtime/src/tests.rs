@@ -364,16 +364,21 @@ use sp_core::proof_of_possession::ProofOfPossessionGenerator;
 /// Run a 2/3 council motion on the local_testnet council: Alice proposes, Alice and Bob vote
 /// aye, Charlie closes. Returns the motion's dispatch result.
 fn council_motion(call: RuntimeCall) -> sp_runtime::DispatchResult {
-	let [alice, bob, charlie] =
-		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
-			.map(|k| k.to_account_id());
+	council_motion_by(call, &[Sr25519Keyring::Alice, Sr25519Keyring::Bob])
+}
+
+/// A council motion proposed by alice (threshold 2), voted aye by `ayes` and closed by
+/// charlie; the result of its execution.
+fn council_motion_by(call: RuntimeCall, ayes: &[Sr25519Keyring]) -> sp_runtime::DispatchResult {
+	let [alice, charlie] = [Sr25519Keyring::Alice, Sr25519Keyring::Charlie].map(|k| k.to_account_id());
 	let len = codec::Encode::encoded_size(&call) as u32;
 	let hash = BlakeTwo256::hash_of(&call);
 	let weight = call.get_dispatch_info().call_weight;
 	let index = pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get();
-	assert_ok!(Council::propose(RuntimeOrigin::signed(alice.clone()), 2, Box::new(call), len));
-	assert_ok!(Council::vote(RuntimeOrigin::signed(alice), hash, index, true));
-	assert_ok!(Council::vote(RuntimeOrigin::signed(bob), hash, index, true));
+	assert_ok!(Council::propose(RuntimeOrigin::signed(alice), 2, Box::new(call), len));
+	for k in ayes {
+		assert_ok!(Council::vote(RuntimeOrigin::signed(k.to_account_id()), hash, index, true));
+	}
 	assert_ok!(Council::close(RuntimeOrigin::signed(charlie), hash, index, weight, len));
 	System::events()
 		.iter()
@@ -678,6 +683,36 @@ fn the_council_cannot_be_shrunk_below_its_minimum_nor_given_a_prime() {
 			pallet_membership::Call::add_member { who: dave.clone().into() }
 		)));
 		assert_eq!(council_members().len(), 4);
+		// ... but not two at once in a root batch, where root bypasses the base filter.
+		let removal = |k: Sr25519Keyring| {
+			RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member {
+				who: account(k).into(),
+			})
+		};
+		let two = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+			calls: vec![removal(Sr25519Keyring::Bob), removal(Sr25519Keyring::Charlie)],
+		});
+		let three = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
+		assert_eq!(
+			council_motion_by(
+				RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root {
+					call: Box::new(two)
+				}),
+				&three
+			),
+			Err(pallet_council_root::Error::<Runtime>::CallForbidden.into())
+		);
+		assert_eq!(council_members().len(), 4);
+		let one = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+			calls: vec![removal(Sr25519Keyring::Charlie)],
+		});
+		assert_ok!(council_motion_by(
+			RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root {
+				call: Box::new(one)
+			}),
+			&three
+		));
+		assert_eq!(council_members().len(), 3);
 		let prime =
 			RuntimeCall::CouncilMembership(pallet_membership::Call::set_prime { who: dave.into() });
 		assert_eq!(council_motion(prime), Err(sp_runtime::DispatchError::BadOrigin));
@@ -757,5 +792,163 @@ fn a_forbidden_call_nested_in_a_batch_is_refused_too() {
 			})),
 			Err(pallet_council_root::Error::<Runtime>::CallForbidden.into())
 		);
+	});
+}
+
+// ---- GRANDPA equivocation reporting (issue 13, finding 5) ----
+
+use crate::{Grandpa, Historical};
+use sp_core::H256;
+
+/// Advance one block at a time to `n`, also finalizing GRANDPA's scheduled authority changes
+/// (so its set id follows the sessions, as on a node).
+fn run_to_block_with_grandpa(n: crate::BlockNumber) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Session::on_initialize(next);
+		Providers::on_initialize(next);
+		Grandpa::on_finalize(next);
+	}
+}
+
+/// `key` prevotes for two different blocks in one round of set `set_id`: the proof of it.
+fn prevote_equivocation(
+	key: Ed25519Keyring,
+	set_id: u64,
+	round: u64,
+) -> sp_consensus_grandpa::EquivocationProof<H256, crate::BlockNumber> {
+	let vote = |target: u8| {
+		let prevote = finality_grandpa::Prevote::new(H256::repeat_byte(target), 1);
+		let payload = sp_consensus_grandpa::localized_payload(
+			round,
+			set_id,
+			&finality_grandpa::Message::Prevote(prevote.clone()),
+		);
+		(prevote, sp_consensus_grandpa::AuthoritySignature::from(key.sign(&payload)))
+	};
+	sp_consensus_grandpa::EquivocationProof::new(
+		set_id,
+		sp_consensus_grandpa::Equivocation::Prevote(finality_grandpa::Equivocation {
+			round_number: round,
+			identity: key.public().into(),
+			first: vote(1),
+			second: vote(2),
+		}),
+	)
+}
+
+#[test]
+fn a_grandpa_equivocation_is_reported_with_a_key_ownership_proof_and_takes_the_validator_out() {
+	use frame_support::traits::KeyOwnerProofSystem;
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		// Five validators (alice, bob, charlie + dave, eve): one can go and four remain.
+		let dave = dave_approved_with_keys();
+		let eve = account(Sr25519Keyring::Eve);
+		register_pharmacy(&eve);
+		assert_ok!(council_motion(RuntimeCall::Providers(pallet_providers::Call::approve {
+			who: eve.clone()
+		})));
+		set_session_keys(Sr25519Keyring::Eve, Ed25519Keyring::Eve);
+		assert_ok!(council_motion(add_validator(&dave)));
+		assert_ok!(council_motion(add_validator(&eve)));
+		for _ in 0..3 {
+			let index = Session::current_index();
+			while Session::current_index() == index {
+				run_to_block_with_grandpa(System::block_number() + 1);
+			}
+		}
+		assert_eq!(Session::validators().len(), 5);
+		let set_id = Grandpa::current_set_id();
+		assert!(set_id > 0, "the authority set changed with the sessions");
+
+		// The node's side: a key-ownership proof for alice's GRANDPA key in this session.
+		let alice_key: sp_consensus_grandpa::AuthorityId = Ed25519Keyring::Alice.public().into();
+		let key_owner_proof = Historical::prove((sp_consensus_grandpa::KEY_TYPE, alice_key))
+			.expect("alice validates this session");
+		let proof = prevote_equivocation(Ed25519Keyring::Alice, set_id, 3);
+
+		// Two votes for the same block prove nothing.
+		let mut same = proof.clone();
+		if let sp_consensus_grandpa::Equivocation::Prevote(e) = &mut same.equivocation {
+			e.second = e.first.clone();
+		}
+		assert_noop!(
+			Grandpa::report_equivocation_unsigned(
+				RuntimeOrigin::none(),
+				Box::new(same),
+				key_owner_proof.clone()
+			),
+			pallet_grandpa::Error::<Runtime>::InvalidEquivocationProof
+		);
+		// A proof of bob's key does not make alice's votes bob's.
+		let bob_key: sp_consensus_grandpa::AuthorityId = Ed25519Keyring::Bob.public().into();
+		let bob_proof = Historical::prove((sp_consensus_grandpa::KEY_TYPE, bob_key)).expect("bob");
+		assert_noop!(
+			Grandpa::report_equivocation_unsigned(
+				RuntimeOrigin::none(),
+				Box::new(proof.clone()),
+				bob_proof
+			),
+			pallet_grandpa::Error::<Runtime>::InvalidKeyOwnershipProof
+		);
+
+		System::reset_events();
+		assert_ok!(Grandpa::report_equivocation_unsigned(
+			RuntimeOrigin::none(),
+			Box::new(proof.clone()),
+			key_owner_proof.clone()
+		));
+		let events: Vec<_> = System::events().into_iter().map(|r| r.event).collect();
+		assert!(events
+			.iter()
+			.any(|e| matches!(e, crate::RuntimeEvent::Offences(pallet_offences::Event::Offence { .. }))));
+		let alice = account(Sr25519Keyring::Alice);
+		assert!(events.contains(&crate::RuntimeEvent::ValidatorSet(
+			pallet_validator_set::Event::OffenceReported {
+				who: alice.clone(),
+				session: Session::current_index(),
+				removed: true,
+			}
+		)));
+		assert!(!ValidatorSet::validators().contains(&alice));
+		// The same offence is not reported twice.
+		assert_noop!(
+			Grandpa::report_equivocation_unsigned(
+				RuntimeOrigin::none(),
+				Box::new(proof),
+				key_owner_proof
+			),
+			pallet_grandpa::Error::<Runtime>::DuplicateOffenceReport
+		);
+		// Alice stops validating at the session after next; four validators remain.
+		for _ in 0..2 {
+			let index = Session::current_index();
+			while Session::current_index() == index {
+				run_to_block_with_grandpa(System::block_number() + 1);
+			}
+		}
+		assert!(!Session::validators().contains(&alice));
+		assert_eq!(Session::validators().len(), 4);
+		ValidatorSet::do_try_state().expect("validator-set invariants");
+	});
+}
+
+#[test]
+fn the_session_history_is_pruned_to_its_depth() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let depth = crate::configs::consensus::sessions::HISTORY_DEPTH;
+		for _ in 0..depth + 3 {
+			let index = Session::current_index();
+			while Session::current_index() == index {
+				run_to_block(System::block_number() + 1);
+			}
+		}
+		let now = Session::current_index();
+		let (first, last) =
+			pallet_session::historical::StoredRange::<Runtime>::get().expect("a range");
+		assert!(last - first <= depth + 1, "kept {first}..{last} at session {now}");
+		assert!(pallet_session::historical::HistoricalSessions::<Runtime>::get(first - 1).is_none());
+		assert!(pallet_session::historical::HistoricalSessions::<Runtime>::get(now).is_some());
 	});
 }

@@ -34,7 +34,7 @@
 //! - [`Pallet::withdraw`] by the provider before adjudication.
 //!
 //! An insurer or provider with **open claims** (submitted, approved and unsettled, disputed;
-//! for an insurer also still disputable) cannot deregister ([`healthchain_primitives::OpenObligations`]). The total
+//! or closed but still disputable) cannot deregister ([`healthchain_primitives::OpenObligations`]). The total
 //! billed against each record across insurers is tracked ([`RecordBilled`]).
 //!
 //! Every transition emits an event; no state is a dead end (a denied or partly paid claim ends
@@ -211,8 +211,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OpenClaims<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// Per insurer: the last block at which a provider may still dispute one of its denials
-	/// or partial payments (exclusive).
+	/// Per claim party (insurer and provider): the block until which (exclusive) one of the
+	/// denials or partial payments it was party to may still be disputed.
 	#[pallet::storage]
 	pub type DisputableUntil<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>, OptionQuery>;
@@ -458,8 +458,8 @@ pub mod pallet {
 				Decision::Deny(reason) => {
 					claim.status = ClaimStatus::Denied { reason, at: now };
 					Self::close(&claim.provider, &insurer);
+					Self::disputable(&claim.provider, &insurer, now);
 					Claims::<T>::insert(claim_id, claim);
-					Self::disputable(&insurer, now);
 					Self::deposit_event(Event::ClaimDenied { claim_id, insurer, reason });
 					return Ok(());
 				}
@@ -488,7 +488,7 @@ pub mod pallet {
 			Self::pay_escrow(&claim, approved)?;
 			Self::close(&claim.provider, &claim.insurer);
 			if approved < claim.amount {
-				Self::disputable(&claim.insurer, at);
+				Self::disputable(&claim.provider, &claim.insurer, at);
 			}
 			claim.status = ClaimStatus::Settled { paid: approved, adjudicated_at: at };
 			let provider = claim.provider.clone();
@@ -692,14 +692,19 @@ pub mod pallet {
 			}
 		}
 
-		/// A decision of `insurer` at `decided` may be disputed until the window closes.
-		fn disputable(insurer: &T::AccountId, decided: BlockNumberFor<T>) {
+		/// A decision at `decided` on a claim between `provider` and `insurer` may be disputed
+		/// until the window closes: both stay bound to the registry until then (the insurer
+		/// may owe an award; the provider may reopen the claim, and a claim must never be
+		/// reopened by an account that has left: fuzzer finding 1, docs/testing.md).
+		fn disputable(provider: &T::AccountId, insurer: &T::AccountId, decided: BlockNumberFor<T>) {
 			let until = decided.saturating_add(T::DisputeWindow::get());
-			DisputableUntil::<T>::mutate(insurer, |u| {
-				if u.is_none_or(|old| old < until) {
-					*u = Some(until);
-				}
-			});
+			for who in [provider, insurer] {
+				DisputableUntil::<T>::mutate(who, |u| {
+					if u.is_none_or(|old| old < until) {
+						*u = Some(until);
+					}
+				});
+			}
 		}
 
 		/// Move `amount` held in escrow on the claim's insurer to its provider.
@@ -851,7 +856,9 @@ pub mod pallet {
 
 	impl<T: Config> OpenObligations<T::AccountId> for Pallet<T> {
 		/// The open claims `who` is a party to (as provider or insurer), plus one while a
-		/// provider may still dispute one of `who`'s decisions as an insurer.
+		/// closed claim `who` is party to may still be disputed (a denial or a partial
+		/// payment within `DisputeWindow`): as its insurer it may owe an award, as its
+		/// provider it may reopen the claim.
 		fn open_obligations(who: &T::AccountId) -> u32 {
 			let now = frame_system::Pallet::<T>::block_number();
 			let disputable = DisputableUntil::<T>::get(who).is_some_and(|until| now < until);

@@ -3,10 +3,11 @@
 //! ## v1 → v2: open-claim counters, dispute deadlines, billed totals
 //!
 //! Version 2 adds [`OpenClaims`] (an insurer with open claims cannot deregister),
-//! [`DisputableUntil`] (nor while a provider may still dispute one of its decisions),
+//! [`DisputableUntil`] (nor, insurer or provider, while a decision on one of its claims may
+//! still be disputed),
 //! [`RecordBilled`] (the total billed against each record) and [`DisputeBonds`]. No existing
 //! item changes layout; the migration fills the three derived items from the claims already on
-//! chain (one read per claim, a write per insurer and per cited record). Claims disputed
+//! chain (one read per claim, a write per claim party and per cited record). Claims disputed
 //! before the upgrade have no bond: their awards are paid from the insurer's free funds, as
 //! before.
 
@@ -53,9 +54,11 @@ impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV1ToV2<T> {
 			};
 			if let Some(at) = decided {
 				let end = at.saturating_add(window);
-				let u = until.entry(claim.insurer.clone()).or_insert(end);
-				if *u < end {
-					*u = end;
+				for party in [&claim.insurer, &claim.provider] {
+					let u = until.entry(party.clone()).or_insert(end);
+					if *u < end {
+						*u = end;
+					}
 				}
 			}
 			if !matches!(claim.status, ClaimStatus::Withdrawn { .. }) {

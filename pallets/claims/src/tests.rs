@@ -790,6 +790,36 @@ fn an_insurer_with_open_or_disputable_claims_has_obligations() {
 }
 
 #[test]
+fn a_provider_stays_bound_while_it_may_dispute_a_denial_or_a_partial_payment() {
+	// Fuzzer finding 1 (docs/testing.md): a provider whose claim was denied could deregister
+	// and then reopen the claim by disputing it, a claim party outside the registry.
+	use healthchain_primitives::OpenObligations;
+	new_test_ext().execute_with(|| {
+		let open = |who| <ClaimsModule as OpenObligations<u64>>::open_obligations(&who);
+		assert_ok!(submit(INSURER, 1, 100, &[1]));
+		assert_eq!(open(HOSPITAL), 1);
+		assert_ok!(deny(0));
+		assert_eq!(OpenClaims::<Test>::get(HOSPITAL), 0);
+		assert_eq!(open(HOSPITAL), 1, "the denial is disputable: the provider may reopen it");
+		System::set_block_number(1 + WINDOW);
+		assert_eq!(open(HOSPITAL), 0);
+		// A partial payment settled: disputable by the provider for a new window.
+		assert_ok!(submit(INSURER, 2, 100, &[2]));
+		assert_ok!(ClaimsModule::adjudicate(
+			RuntimeOrigin::signed(INSURER),
+			1,
+			Decision::Partial(40)
+		));
+		assert_ok!(ClaimsModule::settle(RuntimeOrigin::signed(STRANGER), 1));
+		assert_eq!(OpenClaims::<Test>::get(HOSPITAL), 0);
+		assert_eq!(open(HOSPITAL), 1);
+		System::set_block_number(1 + 2 * WINDOW);
+		assert_eq!(open(HOSPITAL), 0);
+		try_state();
+	});
+}
+
+#[test]
 fn a_dispute_holds_a_bond_the_insurer_cannot_move_and_the_award_comes_from_it() {
 	// Finding 7: an insurer could empty its account between the dispute and the resolution.
 	new_test_ext().execute_with(|| {
@@ -854,6 +884,7 @@ fn migration_v1_to_v2_indexes_the_existing_claims() {
 		assert_eq!(ClaimsModule::on_chain_storage_version(), StorageVersion::new(2));
 		assert_eq!(OpenClaims::<Test>::get(INSURER), 1);
 		assert_eq!(DisputableUntil::<Test>::get(INSURER), Some(1 + WINDOW));
+		assert_eq!(DisputableUntil::<Test>::get(HOSPITAL), Some(1 + WINDOW));
 		assert_eq!(RecordBilled::<Test>::get(record(1)), 100);
 		assert_eq!(RecordBilled::<Test>::get(record(2)), 50);
 		try_state();

@@ -1246,6 +1246,37 @@ fn an_unjustified_verdict_closes_the_window_and_repeated_ones_suspend_the_provid
 }
 
 #[test]
+fn a_reinstated_provider_is_suspended_again_by_its_next_unjustified_verdict() {
+	// Finding 6: the limit counts every unjustified verdict, not only those before a
+	// suspension; governance reinstating the organisation does not reset it.
+	new_test_ext().execute_with(|| {
+		let r = BreakGlassReason::Other;
+		for (id, patient) in [(0, PATIENT), (1, OTHER_PATIENT)] {
+			assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), patient, r));
+			assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), id, Verdict::Unjustified));
+		}
+		assert_eq!(MockDiscipline::suspended(), vec![ER_HOSPITAL]);
+		// Governance reinstates it (the registry makes it active again).
+		MockProviders::set(ER_HOSPITAL, &[Role::Hospital, Role::Emergency]);
+		System::set_block_number(1 + BREAK_GLASS_PERIOD);
+		assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), PATIENT, r));
+		assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), 2, Verdict::Unjustified));
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassReviewed {
+				id: 2,
+				provider: ER_HOSPITAL,
+				verdict: Verdict::Unjustified,
+				unjustified_total: 3,
+				suspended: true,
+			}
+		);
+		assert_eq!(MockDiscipline::suspended(), vec![ER_HOSPITAL, ER_HOSPITAL]);
+		try_state();
+	});
+}
+
+#[test]
 fn replacing_an_unswept_expired_window_emits_its_close_event() {
 	// Finding 6: the old window vanished without a `BreakGlassClosed`.
 	new_test_ext().execute_with(|| {

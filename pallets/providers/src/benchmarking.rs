@@ -56,7 +56,8 @@ where
 	Ok(who)
 }
 
-/// A well-formed peer id (identity multihash of a 36-byte key) unique per `(i, j)`.
+/// A well-formed ed25519 peer id unique per `(i, j)` (no key behind it: for setting up state
+/// directly in storage).
 fn node_id(i: u32, j: u32) -> NodeId {
 	let mut bytes = alloc::vec![0x00u8, 36];
 	bytes.extend_from_slice(&[0x08, 0x01, 0x12, 0x20]);
@@ -66,12 +67,33 @@ fn node_id(i: u32, j: u32) -> NodeId {
 	NodeId::truncate_from(bytes)
 }
 
-/// List `MaxNodesPerProvider` nodes for `who` (the worst case for removing them).
+/// Key type of the node keys the benchmarks generate in the keystore.
+const BENCH_NODE_KEY: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"hcnd");
+
+/// A node with a real key in the benchmark keystore, listed with a valid proof for `who`.
+fn node_proof<T: Config>(who: &T::AccountId, j: u32) -> Result<NodeProof, BenchmarkError> {
+	let public = sp_io::crypto::ed25519_generate(
+		BENCH_NODE_KEY,
+		Some(alloc::format!("//healthchain-bench-node-{j}").into_bytes()),
+	);
+	let message = node_proof_message(Pallet::<T>::genesis_hash().as_ref(), who);
+	let signature = sp_io::crypto::ed25519_sign(BENCH_NODE_KEY, &public, &message)
+		.ok_or(BenchmarkError::Stop("no keystore to sign a node proof"))?;
+	let mut peer_id = alloc::vec![0x00u8, 0x24, 0x08, 0x01, 0x12, 0x20];
+	peer_id.extend_from_slice(public.as_ref());
+	Ok(NodeProof { peer_id: NodeId::truncate_from(peer_id), signature })
+}
+
+/// List `MaxNodesPerProvider` nodes for `who` (the worst case for removing them), written
+/// to storage directly.
 fn full_nodes<T: Config>(who: &T::AccountId, i: u32) -> Result<(), BenchmarkError> {
 	let nodes: alloc::vec::Vec<_> =
 		(0..T::MaxNodesPerProvider::get()).map(|j| node_id(i, j)).collect();
-	Pallet::<T>::set_nodes(RawOrigin::Signed(who.clone()).into(), BoundedVec::truncate_from(nodes))
-		.map_err(|_| BenchmarkError::Stop("set_nodes failed"))
+	for n in nodes.iter() {
+		NodeOwner::<T>::insert(n, who);
+	}
+	Nodes::<T>::insert(who, BoundedVec::truncate_from(nodes));
+	Ok(())
 }
 
 fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
@@ -153,6 +175,7 @@ mod benchmarks {
 	#[benchmark]
 	fn revoke() -> Result<(), BenchmarkError> {
 		let who = registered::<T>("org")?;
+		full_nodes::<T>(&who, 0)?;
 		let origin = governance::<T>()?;
 
 		#[extrinsic_call]
@@ -195,12 +218,14 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `n`: nodes in the new list; the old list is full (all removed first).
+	/// `n`: nodes in the new list, each with a proof to verify; the old list is full (all
+	/// removed first).
 	#[benchmark]
 	fn set_nodes(n: Linear<0, { T::MaxNodesPerProvider::get() }>) -> Result<(), BenchmarkError> {
 		let who = registered::<T>("org")?;
 		full_nodes::<T>(&who, 0)?;
-		let nodes: alloc::vec::Vec<_> = (0..n).map(|j| node_id(1, j)).collect();
+		let nodes =
+			(0..n).map(|j| node_proof::<T>(&who, j)).collect::<Result<alloc::vec::Vec<_>, _>>()?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), BoundedVec::truncate_from(nodes));
@@ -209,14 +234,45 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `v`: session validators, each with a node listed (all checked).
 	#[benchmark]
-	fn set_network_permissioned() -> Result<(), BenchmarkError> {
+	fn set_network_permissioned(
+		v: Linear<0, { T::MaxValidators::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let validators: alloc::vec::Vec<T::AccountId> =
+			(0..v).map(|i| account("validator", i, 0)).collect();
+		for (i, who) in validators.iter().enumerate() {
+			let node = node_id(1_000 + i as u32, 0);
+			NodeOwner::<T>::insert(&node, who);
+			Nodes::<T>::insert(who, BoundedVec::truncate_from(alloc::vec![node]));
+		}
+		T::SessionValidators::set_validators_for_benchmarks(validators);
 		let origin = governance::<T>()?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, true);
 
 		assert!(NetworkPermissioned::<T>::get());
+		Ok(())
+	}
+
+	/// `n`: nodes removed.
+	#[benchmark]
+	fn force_clear_nodes(
+		n: Linear<0, { T::MaxNodesPerProvider::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let who = registered::<T>("org")?;
+		let nodes: alloc::vec::Vec<_> = (0..n).map(|j| node_id(2, j)).collect();
+		for node in nodes.iter() {
+			NodeOwner::<T>::insert(node, &who);
+		}
+		Nodes::<T>::insert(&who, BoundedVec::truncate_from(nodes));
+		let origin = governance::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		assert!(!Nodes::<T>::contains_key(&who));
 		Ok(())
 	}
 
@@ -249,5 +305,5 @@ mod benchmarks {
 		assert!(Expiries::<T>::get(at).is_empty());
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);
 }

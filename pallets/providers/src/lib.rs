@@ -41,14 +41,27 @@
 //! ## Peer-level permissioning
 //!
 //! An organisation lists the libp2p peer ids of its nodes with [`Pallet::set_nodes`] (at most
-//! `MaxNodesPerProvider`; a peer id belongs to one organisation). When governance switches the
-//! network to permissioned with [`Pallet::set_network_permissioned`], every node running the
-//! offchain worker (validators by default; `--offchain-worker always` on the others) makes the
-//! nodes of **active** organisations its only allowed peers (`set_authorized_nodes`, i.e.
-//! reserved-only networking) and re-reads the list every block, so a suspended, revoked or
-//! lapsed organisation's nodes are disconnected within a block. Switching it off releases
-//! reserved-only mode. See docs/governance.md.
+//! `MaxNodesPerProvider`; a peer id belongs to one organisation), each with **proof that it
+//! controls the node**: the node key's ed25519 signature of [`node_proof_message`] (a context
+//! string, this chain's genesis hash and the organisation's account). When governance switches
+//! the network to permissioned with [`Pallet::set_network_permissioned`], every node running
+//! the offchain worker (validators by default; `--offchain-worker always` on the others) makes
+//! the **allowed** nodes its only peers (`set_authorized_nodes`, i.e. reserved-only networking)
+//! and re-reads the list every block, so a suspended, revoked or lapsed organisation's nodes
+//! are disconnected within a block. Permissioning never cuts the consensus off:
 //!
+//! - the nodes of the session's validators (current and queued, [`Config::SessionValidators`])
+//!   stay allowed whatever their organisation's status: a validator leaves through the
+//!   validator set (governance or a lapsed credential at the next rotation), not through the
+//!   network layer;
+//! - switching it on fails with `ValidatorWithoutNode` unless every validator has a node
+//!   listed, and a validator cannot empty its list while it is on;
+//! - an empty allow-list is never applied (the previous list stays in force).
+//!
+//! Governance removes any organisation's nodes with [`Pallet::force_clear_nodes`]; a revoked
+//! organisation loses its nodes. Switching permissioning off releases reserved-only mode. See
+//! docs/governance.md and docs/security.md (finding 4).
+
 //! ## Privacy
 //!
 //! Organisations are not patients: their accounts are public. Still, no names are stored;
@@ -138,6 +151,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxNodesPerProvider: Get<u32>;
 
+		/// The accounts of the current session's validators and of those queued for the next
+		/// session (in the runtime: pallet-session's `Validators` and `QueuedKeys`). Their
+		/// nodes stay allowed peers whatever their organisation's status, so permissioning
+		/// never cuts off a validator the consensus still counts on.
+		type SessionValidators: SessionValidators<Self::AccountId>;
+
+		/// The most validators [`Config::SessionValidators`] returns (bounds the checks of
+		/// `set_network_permissioned`).
+		#[pallet::constant]
+		type MaxValidators: Get<u32>;
+
 		/// How many open obligations (open claims as a provider or an insurer) an
 		/// organisation has: it cannot deregister while there are any. In the runtime, the
 		/// claims pallet, which answers with one storage read.
@@ -215,6 +239,8 @@ pub mod pallet {
 		CredentialExpired { who: T::AccountId },
 		/// An organisation replaced the list of its nodes' peer ids.
 		NodesSet { who: T::AccountId, count: u32 },
+		/// An organisation's nodes were removed by governance or because it was revoked.
+		NodesCleared { who: T::AccountId },
 		/// Governance switched peer-level permissioning on or off.
 		NetworkPermissionSet { enabled: bool },
 		/// Another pallet suspended an active organisation for cause (e.g. repeated
@@ -249,8 +275,16 @@ pub mod pallet {
 		AlreadyRevoked,
 		/// A revoked organisation cannot renew its credential or list nodes.
 		Revoked,
-		/// A peer id is not a well-formed libp2p peer id (multihash bytes).
+		/// A peer id is not an ed25519 libp2p peer id (the 38-byte identity multihash that
+		/// Substrate nodes print as `12D3KooW...`).
 		InvalidNodeId,
+		/// A node's signature does not prove control of its peer id: it must be the node key's
+		/// ed25519 signature of the node-ownership message for this chain and this account.
+		InvalidNodeProof,
+		/// A validator would have no node listed while the network is permissioned (or
+		/// permissioning would start with one): its node would be cut off. List a node first;
+		/// governance removes a validator from the set before clearing its nodes.
+		ValidatorWithoutNode,
 		/// The same peer id appears twice in the list.
 		DuplicateNodeId,
 		/// Another organisation already listed this peer id.
@@ -428,7 +462,9 @@ pub mod pallet {
 
 		/// Revoke an organisation for good (governance). Revocation is terminal: the entry
 		/// stays as `Revoked` with its deposit held, and the organisation can neither
-		/// deregister nor register again. Emits `Revoked`.
+		/// deregister nor register again. Its nodes are removed (disconnected at once where
+		/// the network is permissioned). Emits `Revoked`, then `NodesCleared` if it had
+		/// nodes.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::revoke())]
 		pub fn revoke(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
@@ -439,7 +475,10 @@ pub mod pallet {
 				p.status = ProviderStatus::Revoked;
 				Ok(())
 			})?;
-			Self::deposit_event(Event::Revoked { who });
+			Self::deposit_event(Event::Revoked { who: who.clone() });
+			if Self::clear_nodes(&who) {
+				Self::deposit_event(Event::NodesCleared { who });
+			}
 			Ok(())
 		}
 
@@ -487,45 +526,86 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replace the list of the caller's nodes (libp2p peer ids as bytes). Any registered,
-		/// non-revoked organisation may list nodes; they are allowed peers only while it is
-		/// active. An empty list removes them. Emits `NodesSet`.
+		/// Replace the list of the caller's nodes. Each node comes with proof that the caller
+		/// controls it: the node key's ed25519 signature of [`node_proof_message`] (this
+		/// chain's genesis hash and the caller's account; `healthchain-node node-proof`
+		/// prints it). Any registered, non-revoked organisation may list nodes; they are
+		/// allowed peers while it is active (or while it is a session validator). An empty
+		/// list removes them, except for a validator while the network is permissioned.
+		/// Emits `NodesSet`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::set_nodes(T::MaxNodesPerProvider::get()))]
 		pub fn set_nodes(
 			origin: OriginFor<T>,
-			nodes: BoundedVec<NodeId, T::MaxNodesPerProvider>,
+			nodes: BoundedVec<NodeProof, T::MaxNodesPerProvider>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let provider = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 			ensure!(provider.status != ProviderStatus::Revoked, Error::<T>::Revoked);
+			ensure!(
+				!nodes.is_empty() || !NetworkPermissioned::<T>::get() || !Self::is_validator(&who),
+				Error::<T>::ValidatorWithoutNode
+			);
+			let message = node_proof_message(Self::genesis_hash().as_ref(), &who);
 			for (i, node) in nodes.iter().enumerate() {
-				ensure!(is_valid_node_id(node), Error::<T>::InvalidNodeId);
-				ensure!(!nodes.iter().skip(i + 1).any(|n| n == node), Error::<T>::DuplicateNodeId);
-				if let Some(owner) = NodeOwner::<T>::get(node) {
+				let key = ed25519_key_of(&node.peer_id).ok_or(Error::<T>::InvalidNodeId)?;
+				ensure!(
+					!nodes.iter().skip(i + 1).any(|n| n.peer_id == node.peer_id),
+					Error::<T>::DuplicateNodeId
+				);
+				if let Some(owner) = NodeOwner::<T>::get(&node.peer_id) {
 					ensure!(owner == who, Error::<T>::NodeIdTaken);
 				}
+				ensure!(
+					sp_io::crypto::ed25519_verify(
+						&node.signature,
+						&message,
+						&sp_core::ed25519::Public::from_raw(key)
+					),
+					Error::<T>::InvalidNodeProof
+				);
 			}
 			Self::clear_nodes(&who);
 			for node in nodes.iter() {
-				NodeOwner::<T>::insert(node, &who);
+				NodeOwner::<T>::insert(&node.peer_id, &who);
 			}
 			let count = nodes.len() as u32;
 			if !nodes.is_empty() {
-				Nodes::<T>::insert(&who, nodes);
+				let ids: Vec<NodeId> = nodes.into_iter().map(|n| n.peer_id).collect();
+				Nodes::<T>::insert(&who, BoundedVec::truncate_from(ids));
 			}
 			Self::deposit_event(Event::NodesSet { who, count });
 			Ok(())
 		}
 
-		/// Switch peer-level permissioning on or off (governance). Emits
-		/// `NetworkPermissionSet`.
+		/// Switch peer-level permissioning on or off (governance). Switching it on needs a
+		/// node listed for every session validator (`ValidatorWithoutNode` otherwise): a
+		/// validator without one would be cut off. Emits `NetworkPermissionSet`.
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::set_network_permissioned())]
+		#[pallet::weight(T::WeightInfo::set_network_permissioned(T::MaxValidators::get()))]
 		pub fn set_network_permissioned(origin: OriginFor<T>, enabled: bool) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
+			if enabled {
+				for v in T::SessionValidators::validators() {
+					ensure!(Nodes::<T>::contains_key(&v), Error::<T>::ValidatorWithoutNode);
+				}
+			}
 			NetworkPermissioned::<T>::put(enabled);
 			Self::deposit_event(Event::NetworkPermissionSet { enabled });
+			Ok(())
+		}
+
+		/// Remove an organisation's nodes (governance): a compromised or misused node is
+		/// disconnected at once where the network is permissioned. Remove a validator from the
+		/// validator set first: its own nodes stay allowed while it validates, and this call
+		/// removes them regardless. Emits `NodesCleared`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::force_clear_nodes(T::MaxNodesPerProvider::get()))]
+		pub fn force_clear_nodes(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(Providers::<T>::contains_key(&who), Error::<T>::NotRegistered);
+			Self::clear_nodes(&who);
+			Self::deposit_event(Event::NodesCleared { who });
 			Ok(())
 		}
 	}
@@ -592,29 +672,57 @@ pub mod pallet {
 			});
 		}
 
-		fn clear_nodes(who: &T::AccountId) {
-			for node in Nodes::<T>::take(who) {
+		/// Remove `who`'s nodes; whether it had any.
+		fn clear_nodes(who: &T::AccountId) -> bool {
+			let nodes = Nodes::<T>::take(who);
+			for node in nodes.iter() {
 				NodeOwner::<T>::remove(node);
 			}
+			!nodes.is_empty()
 		}
 
-		/// The peer ids of all active organisations' nodes (off-chain use: iterates the
-		/// registry).
+		/// Whether `who` validates in the current session or is queued for the next.
+		fn is_validator(who: &T::AccountId) -> bool {
+			T::SessionValidators::validators().contains(who)
+		}
+
+		/// The hash of this chain's genesis block (node-ownership proofs are bound to it).
+		pub fn genesis_hash() -> T::Hash {
+			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
+		}
+
+		/// The peer ids allowed while the network is permissioned: the nodes of every active
+		/// organisation and of every session validator (current or queued) whatever its
+		/// organisation's status, each once (off-chain use: iterates the node lists).
 		pub fn authorized_nodes() -> Vec<OpaquePeerId> {
-			Nodes::<T>::iter()
-				.filter(|(who, _)| !Self::active_roles(who).is_empty())
+			let validators = T::SessionValidators::validators();
+			let mut allowed: Vec<OpaquePeerId> = Nodes::<T>::iter()
+				.filter(|(who, _)| validators.contains(who) || !Self::active_roles(who).is_empty())
 				.flat_map(|(_, nodes)| nodes.into_iter().map(|n| OpaquePeerId(n.into_inner())))
-				.collect()
+				.collect();
+			allowed.sort();
+			allowed.dedup();
+			allowed
 		}
 
-		/// The offchain worker's step: while permissioned, make the active organisations'
-		/// nodes this node's only peers; when switched off, leave reserved-only mode once.
+		/// The offchain worker's step: while permissioned, make the allowed nodes
+		/// ([`Self::authorized_nodes`]) this node's only peers; when switched off, leave
+		/// reserved-only mode once. An empty list is never applied (it would isolate the
+		/// node): the previous one stays in force and a warning is logged.
 		pub fn enforce_network_permissions() {
 			use sp_runtime::offchain::storage::StorageValueRef;
 			let enforcing = StorageValueRef::persistent(b"healthchain/providers/enforcing");
 			let was_enforcing = enforcing.get::<bool>().ok().flatten().unwrap_or(false);
 			if NetworkPermissioned::<T>::get() {
-				sp_io::offchain::set_authorized_nodes(Self::authorized_nodes(), true);
+				let allowed = Self::authorized_nodes();
+				if allowed.is_empty() {
+					log::warn!(
+						target: "runtime::providers",
+						"permissioned network with no allowed node: list left unchanged"
+					);
+					return;
+				}
+				sp_io::offchain::set_authorized_nodes(allowed, true);
 				if !was_enforcing {
 					log::info!(target: "runtime::providers", "peer-level permissioning on");
 					enforcing.set(&true);

@@ -70,8 +70,38 @@ impl pallet_providers::Config for Test {
 	type MaxCredentialDuration = ConstU64<MAX_DURATION>;
 	type MaxExpiriesPerBlock = ConstU32<MAX_EXPIRIES>;
 	type MaxNodesPerProvider = ConstU32<MAX_NODES>;
+	type SessionValidators = MockValidators;
+	type MaxValidators = ConstU32<MAX_VALIDATORS>;
 	type Obligations = MockObligations;
 	type WeightInfo = ();
+}
+
+/// The most session validators in tests.
+pub const MAX_VALIDATORS: u32 = 8;
+
+thread_local! {
+	/// The session validators (current and queued), as pallet-session would report them.
+	static VALIDATORS: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Test double for the session validators: answers what [`set_validators`] set (none unless
+/// a test sets some).
+pub struct MockValidators;
+
+impl pallet_providers::SessionValidators<u64> for MockValidators {
+	fn validators() -> Vec<u64> {
+		VALIDATORS.with(|v| v.borrow().clone())
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_validators_for_benchmarks(validators: Vec<u64>) {
+		set_validators(&validators);
+	}
+}
+
+/// Make `validators` the session validators from now on.
+pub fn set_validators(validators: &[u64]) {
+	VALIDATORS.with(|v| *v.borrow_mut() = validators.to_vec());
 }
 
 thread_local! {
@@ -131,5 +161,13 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.expect("providers");
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// [`new_test_ext`] with a keystore, for the benchmarks (which sign node-ownership proofs).
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	let mut ext = new_test_ext();
+	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
 	ext
 }

@@ -680,20 +680,43 @@ fn expiry_processing_is_bounded_per_block() {
 
 use frame_support::BoundedVec;
 use sp_core::{
+	ed25519,
 	offchain::{self as offchain, testing::TestOffchainExt, OffchainDbExt, OffchainWorkerExt},
-	OpaquePeerId,
+	OpaquePeerId, Pair,
 };
 use std::sync::{Arc, Mutex};
 
-/// A peer id (identity multihash, 38 bytes) unique per `n`.
+/// Node `n`'s libp2p key (ed25519, seed `[n; 32]`).
+fn node_key(n: u8) -> ed25519::Pair {
+	ed25519::Pair::from_seed(&[n; 32])
+}
+
+/// Node `n`'s peer id: the identity multihash of its protobuf-encoded ed25519 key.
 fn peer(n: u8) -> NodeId {
-	let mut bytes = vec![0x00, 36, 0x08, 0x01, 0x12, 0x20];
-	bytes.resize(38, n);
+	let mut bytes = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+	bytes.extend_from_slice(node_key(n).public().as_ref());
 	NodeId::truncate_from(bytes)
 }
 
-fn nodes(ids: &[NodeId]) -> BoundedVec<NodeId, frame_support::traits::ConstU32<MAX_NODES>> {
-	BoundedVec::truncate_from(ids.to_vec())
+/// Node `n` listed by `who`, with a valid ownership proof.
+fn proof(who: u64, n: u8) -> NodeProof {
+	let message = node_proof_message(ProvidersModule::genesis_hash().as_ref(), &who);
+	NodeProof { peer_id: peer(n), signature: node_key(n).sign(&message) }
+}
+
+/// Nodes `ns` listed by `who`, with valid proofs.
+fn nodes(who: u64, ns: &[u8]) -> BoundedVec<NodeProof, frame_support::traits::ConstU32<MAX_NODES>> {
+	BoundedVec::truncate_from(ns.iter().map(|n| proof(who, *n)).collect())
+}
+
+fn set_nodes(who: u64, ns: &[u8]) -> frame_support::dispatch::DispatchResult {
+	ProvidersModule::set_nodes(RuntimeOrigin::signed(who), nodes(who, ns))
+}
+
+fn allowed(ns: &[u8]) -> Vec<OpaquePeerId> {
+	let mut v: Vec<OpaquePeerId> = ns.iter().map(|n| OpaquePeerId(peer(*n).into_inner())).collect();
+	v.sort();
+	v
 }
 
 /// An approved hospital.
@@ -707,23 +730,17 @@ fn set_nodes_lists_replaces_and_clears_peer_ids() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(HOSPITAL, 100));
 		// Pending organisations may list nodes already (they count once active).
-		assert_ok!(ProvidersModule::set_nodes(
-			RuntimeOrigin::signed(HOSPITAL),
-			nodes(&[peer(1), peer(2)])
-		));
+		assert_ok!(set_nodes(HOSPITAL, &[1, 2]));
 		assert_eq!(last_event(), Event::NodesSet { who: HOSPITAL, count: 2 }.into());
 		assert_eq!(NodeOwner::<Test>::get(peer(1)), Some(HOSPITAL));
 		// Replacing drops the old ones.
-		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(3)])));
+		assert_ok!(set_nodes(HOSPITAL, &[3]));
 		assert_eq!(Nodes::<Test>::get(HOSPITAL).into_inner(), vec![peer(3)]);
 		assert_eq!(NodeOwner::<Test>::get(peer(1)), None);
 		// Keeping one's own id is fine.
-		assert_ok!(ProvidersModule::set_nodes(
-			RuntimeOrigin::signed(HOSPITAL),
-			nodes(&[peer(3), peer(4)])
-		));
+		assert_ok!(set_nodes(HOSPITAL, &[3, 4]));
 		// An empty list removes them.
-		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[])));
+		assert_ok!(set_nodes(HOSPITAL, &[]));
 		assert!(!Nodes::<Test>::contains_key(HOSPITAL));
 		assert_eq!(NodeOwner::<Test>::iter().count(), 0);
 		try_state();
@@ -733,39 +750,95 @@ fn set_nodes_lists_replaces_and_clears_peer_ids() {
 #[test]
 fn set_nodes_errors() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(
-			ProvidersModule::set_nodes(RuntimeOrigin::signed(OTHER), nodes(&[peer(1)])),
-			Error::<Test>::NotRegistered
-		);
-		assert_ok!(ProvidersModule::set_nodes(
-			RuntimeOrigin::signed(GENESIS_LAB),
-			nodes(&[peer(1)])
-		));
+		assert_noop!(set_nodes(OTHER, &[1]), Error::<Test>::NotRegistered);
+		assert_ok!(set_nodes(GENESIS_LAB, &[1]));
 		assert_ok!(register(HOSPITAL, 100));
+		// The lab's node, even with a proof made out to the hospital, stays the lab's.
+		assert_noop!(set_nodes(HOSPITAL, &[1]), Error::<Test>::NodeIdTaken);
+		assert_noop!(set_nodes(HOSPITAL, &[2, 2]), Error::<Test>::DuplicateNodeId);
 		let hospital = RuntimeOrigin::signed(HOSPITAL);
-		assert_noop!(
-			ProvidersModule::set_nodes(hospital.clone(), nodes(&[peer(1)])),
-			Error::<Test>::NodeIdTaken
-		);
-		assert_noop!(
-			ProvidersModule::set_nodes(hospital.clone(), nodes(&[peer(2), peer(2)])),
-			Error::<Test>::DuplicateNodeId
-		);
-		for bad in [vec![], vec![0x00], vec![0x00, 5, 1, 2], vec![0x12, 32, 1], vec![0x55, 1, 1]] {
+		let mut sha = vec![0x12, 32];
+		sha.resize(34, 7);
+		let mut short_key = peer(2).into_inner();
+		short_key.pop();
+		for bad in [vec![], vec![0x00], vec![0x00, 5, 1, 2], sha, vec![0x55, 1, 1], short_key] {
+			let node = NodeProof { peer_id: NodeId::truncate_from(bad), ..proof(HOSPITAL, 2) };
 			assert_noop!(
-				ProvidersModule::set_nodes(hospital.clone(), nodes(&[NodeId::truncate_from(bad)])),
+				ProvidersModule::set_nodes(hospital.clone(), BoundedVec::truncate_from(vec![node])),
 				Error::<Test>::InvalidNodeId
 			);
 		}
-		// A sha2-256 peer id is accepted.
-		let mut sha = vec![0x12, 32];
-		sha.resize(34, 7);
-		assert_ok!(ProvidersModule::set_nodes(hospital, nodes(&[NodeId::truncate_from(sha)])));
-		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), HOSPITAL));
+		try_state();
+	});
+}
+
+#[test]
+fn listing_a_node_needs_a_signature_of_its_own_key_for_this_account_and_chain() {
+	// Finding 4: anyone could list any peer id (e.g. a competitor's node, or one it does not
+	// run), so the allow-list proved nothing about who runs which node.
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(HOSPITAL, 100));
+		let hospital = RuntimeOrigin::signed(HOSPITAL);
+		let list = |n: NodeProof| BoundedVec::truncate_from(vec![n]);
+		// Signed by another key than the node's.
+		let forged = NodeProof { peer_id: peer(2), ..proof(HOSPITAL, 3) };
 		assert_noop!(
-			ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(3)])),
-			Error::<Test>::Revoked
+			ProvidersModule::set_nodes(hospital.clone(), list(forged)),
+			Error::<Test>::InvalidNodeProof
 		);
+		// The node's key, but made out to another account (a replayed proof).
+		assert_noop!(
+			ProvidersModule::set_nodes(hospital.clone(), list(proof(OTHER, 2))),
+			Error::<Test>::InvalidNodeProof
+		);
+		// The node's key and the account, but for another chain's genesis.
+		let message = node_proof_message(&[7u8; 32], &HOSPITAL);
+		let other_chain = NodeProof { peer_id: peer(2), signature: node_key(2).sign(&message) };
+		assert_noop!(
+			ProvidersModule::set_nodes(hospital.clone(), list(other_chain)),
+			Error::<Test>::InvalidNodeProof
+		);
+		// One bad proof rejects the whole list.
+		let mixed = BoundedVec::truncate_from(vec![proof(HOSPITAL, 1), proof(OTHER, 2)]);
+		assert_noop!(ProvidersModule::set_nodes(hospital, mixed), Error::<Test>::InvalidNodeProof);
+		assert_ok!(set_nodes(HOSPITAL, &[1, 2]));
+		try_state();
+	});
+}
+
+#[test]
+fn revoked_organisations_lose_their_nodes_and_cannot_list_new_ones() {
+	new_test_ext().execute_with(|| {
+		active_hospital();
+		assert_ok!(set_nodes(HOSPITAL, &[1, 2]));
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), HOSPITAL));
+		assert_eq!(last_event(), Event::NodesCleared { who: HOSPITAL }.into());
+		assert!(!Nodes::<Test>::contains_key(HOSPITAL));
+		assert_eq!(NodeOwner::<Test>::get(peer(1)), None);
+		assert_noop!(set_nodes(HOSPITAL, &[3]), Error::<Test>::Revoked);
+		// Revoking an organisation without nodes emits no `NodesCleared`.
+		assert_ok!(ProvidersModule::revoke(RuntimeOrigin::root(), GENESIS_LAB));
+		assert_eq!(last_event(), Event::Revoked { who: GENESIS_LAB }.into());
+		try_state();
+	});
+}
+
+#[test]
+fn governance_can_clear_an_organisations_nodes() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(set_nodes(GENESIS_LAB, &[1, 2]));
+		assert_noop!(
+			ProvidersModule::force_clear_nodes(RuntimeOrigin::signed(HOSPITAL), GENESIS_LAB),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			ProvidersModule::force_clear_nodes(RuntimeOrigin::root(), OTHER),
+			Error::<Test>::NotRegistered
+		);
+		assert_ok!(ProvidersModule::force_clear_nodes(RuntimeOrigin::root(), GENESIS_LAB));
+		assert_eq!(last_event(), Event::NodesCleared { who: GENESIS_LAB }.into());
+		assert!(!Nodes::<Test>::contains_key(GENESIS_LAB));
+		assert_eq!(NodeOwner::<Test>::iter().count(), 0);
 		try_state();
 	});
 }
@@ -774,13 +847,10 @@ fn set_nodes_errors() {
 fn leaving_the_registry_releases_the_peer_ids() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(HOSPITAL, 100));
-		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(1)])));
+		assert_ok!(set_nodes(HOSPITAL, &[1]));
 		assert_ok!(ProvidersModule::reject(RuntimeOrigin::root(), HOSPITAL));
 		assert_eq!(NodeOwner::<Test>::get(peer(1)), None);
-		assert_ok!(ProvidersModule::set_nodes(
-			RuntimeOrigin::signed(GENESIS_LAB),
-			nodes(&[peer(1)])
-		));
+		assert_ok!(set_nodes(GENESIS_LAB, &[1]));
 		assert_ok!(ProvidersModule::deregister(RuntimeOrigin::signed(GENESIS_LAB)));
 		assert_eq!(NodeOwner::<Test>::iter().count(), 0);
 		assert!(!Nodes::<Test>::contains_key(GENESIS_LAB));
@@ -804,28 +874,53 @@ fn set_network_permissioned_is_governance_only() {
 }
 
 #[test]
-fn authorized_nodes_are_those_of_active_organisations() {
+fn permissioning_cannot_start_or_continue_with_a_validator_without_a_node() {
+	// Finding 4: switching permissioning on before every validator listed its node cut the
+	// unlisted validators off (and with them finality); so did a validator emptying its list.
 	new_test_ext().execute_with(|| {
-		assert_ok!(ProvidersModule::set_nodes(
-			RuntimeOrigin::signed(GENESIS_LAB),
-			nodes(&[peer(1)])
-		));
-		assert_ok!(register(HOSPITAL, 100));
-		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(2)])));
-		// Pending: not yet.
-		assert_eq!(ProvidersModule::authorized_nodes(), vec![OpaquePeerId(peer(1).into_inner())]);
-		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
-		let mut all = ProvidersModule::authorized_nodes();
-		all.sort();
-		assert_eq!(
-			all,
-			vec![OpaquePeerId(peer(1).into_inner()), OpaquePeerId(peer(2).into_inner())]
+		active_hospital();
+		set_validators(&[GENESIS_LAB, HOSPITAL]);
+		assert_ok!(set_nodes(GENESIS_LAB, &[1]));
+		assert_noop!(
+			ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), true),
+			Error::<Test>::ValidatorWithoutNode
 		);
+		assert_ok!(set_nodes(HOSPITAL, &[2]));
+		assert_ok!(ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), true));
+		// A validator may replace its nodes but not remove the last one while permissioned.
+		assert_noop!(set_nodes(HOSPITAL, &[]), Error::<Test>::ValidatorWithoutNode);
+		assert_ok!(set_nodes(HOSPITAL, &[3]));
+		// A non-validator may.
+		set_validators(&[GENESIS_LAB]);
+		assert_ok!(set_nodes(HOSPITAL, &[]));
+		// Switching off needs nothing.
+		set_validators(&[GENESIS_LAB, OTHER]);
+		assert_ok!(ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), false));
+		try_state();
+	});
+}
+
+#[test]
+fn allowed_nodes_are_those_of_active_organisations_and_of_session_validators() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(set_nodes(GENESIS_LAB, &[1]));
+		assert_ok!(register(HOSPITAL, 100));
+		assert_ok!(set_nodes(HOSPITAL, &[2]));
+		// Pending: not yet.
+		assert_eq!(ProvidersModule::authorized_nodes(), allowed(&[1]));
+		assert_ok!(ProvidersModule::approve(RuntimeOrigin::root(), HOSPITAL));
+		assert_eq!(ProvidersModule::authorized_nodes(), allowed(&[1, 2]));
 		// Suspended: out at once.
 		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), HOSPITAL));
-		assert_eq!(ProvidersModule::authorized_nodes(), vec![OpaquePeerId(peer(1).into_inner())]);
-		// Credential lapsed (the genesis lab's is valid until 500): out at that block.
+		assert_eq!(ProvidersModule::authorized_nodes(), allowed(&[1]));
+		// ... unless it is a session validator: then its node stays (finding 4: the
+		// consortium's founders all lapsed at one block and their validators were isolated).
+		set_validators(&[HOSPITAL, GENESIS_LAB]);
+		assert_eq!(ProvidersModule::authorized_nodes(), allowed(&[1, 2]));
+		// Credential lapsed (the genesis lab's is valid until 500): a validator still counts.
 		run_to(500);
+		assert_eq!(ProvidersModule::authorized_nodes(), allowed(&[1, 2]));
+		set_validators(&[]);
 		assert!(ProvidersModule::authorized_nodes().is_empty());
 	});
 }
@@ -902,7 +997,7 @@ impl offchain::Externalities for RecordingOffchain {
 }
 
 #[test]
-fn offchain_worker_enforces_permissioning_only_while_switched_on() {
+fn offchain_worker_enforces_permissioning_only_while_switched_on_and_never_applies_an_empty_list() {
 	let mut ext = new_test_ext();
 	let (offchain, _state) = TestOffchainExt::new();
 	let calls = Arc::new(Mutex::new(Vec::new()));
@@ -912,30 +1007,32 @@ fn offchain_worker_enforces_permissioning_only_while_switched_on() {
 		calls: calls.clone(),
 	}));
 	ext.execute_with(|| {
-		assert_ok!(ProvidersModule::set_nodes(
-			RuntimeOrigin::signed(GENESIS_LAB),
-			nodes(&[peer(1)])
-		));
+		assert_ok!(set_nodes(GENESIS_LAB, &[1]));
 		// Off (the default): the worker leaves networking alone.
 		ProvidersModule::offchain_worker(1);
 		assert!(calls.lock().expect("lock").is_empty());
-		// On: reserved-only with the active organisations' nodes, every block.
+		// On: reserved-only with the allowed nodes, every block.
 		assert_ok!(ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), true));
 		ProvidersModule::offchain_worker(2);
 		active_hospital();
-		assert_ok!(ProvidersModule::set_nodes(RuntimeOrigin::signed(HOSPITAL), nodes(&[peer(2)])));
+		assert_ok!(set_nodes(HOSPITAL, &[2]));
 		ProvidersModule::offchain_worker(3);
 		{
 			let calls = calls.lock().expect("lock");
 			assert_eq!(calls.len(), 2);
-			assert_eq!(calls[0], (vec![OpaquePeerId(peer(1).into_inner())], true));
-			assert!(calls[1].1);
-			assert_eq!(calls[1].0.len(), 2);
+			assert_eq!(calls[0], (allowed(&[1]), true));
+			assert_eq!(calls[1], (allowed(&[1, 2]), true));
 		}
+		// Nobody allowed any more (both suspended, no validators): the last list stays in
+		// force instead of an empty one isolating the node.
+		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), HOSPITAL));
+		assert_ok!(ProvidersModule::suspend(RuntimeOrigin::root(), GENESIS_LAB));
+		ProvidersModule::offchain_worker(4);
+		assert_eq!(calls.lock().expect("lock").len(), 2);
 		// Off again: reserved-only is released once, then nothing.
 		assert_ok!(ProvidersModule::set_network_permissioned(RuntimeOrigin::root(), false));
-		ProvidersModule::offchain_worker(4);
 		ProvidersModule::offchain_worker(5);
+		ProvidersModule::offchain_worker(6);
 		let calls = calls.lock().expect("lock");
 		assert_eq!(calls.len(), 3);
 		assert_eq!(calls[2], (vec![], false));

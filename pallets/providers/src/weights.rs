@@ -54,7 +54,8 @@ pub trait WeightInfo {
 	fn renew_credential() -> Weight;
 	fn deregister() -> Weight;
 	fn set_nodes(n: u32, ) -> Weight;
-	fn set_network_permissioned() -> Weight;
+	fn set_network_permissioned(v: u32, ) -> Weight;
+	fn force_clear_nodes(n: u32, ) -> Weight;
 	fn on_initialize_expiries(n: u32, ) -> Weight;
 }
 
@@ -209,14 +210,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Providers::NetworkPermissioned` (r:0 w:1)
 	/// Proof: `Providers::NetworkPermissioned` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	fn set_network_permissioned() -> Weight {
+	fn set_network_permissioned(v: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 5_198_000 picoseconds.
 		Weight::from_parts(5_868_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
+			// Until re-benchmarked: one `Nodes` read per validator (at most 64).
+			.saturating_add(Weight::from_parts(3_000_000, 2_600).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(v.into()))
 			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Until re-benchmarked: the cost of `set_nodes` with `n` nodes.
+	fn force_clear_nodes(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1299 + n * (32 ±0)`
+		//  Estimated: `4570 + n * (2613 ±3)`
+		// Minimum execution time: 52_258_000 picoseconds.
+		Weight::from_parts(56_782_810, 0)
+			.saturating_add(Weight::from_parts(0, 4570))
+			// Standard Error: 4_440
+			.saturating_add(Weight::from_parts(5_756_395, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(17))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(n.into()))
 	}
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
@@ -389,14 +409,33 @@ impl WeightInfo for () {
 	}
 	/// Storage: `Providers::NetworkPermissioned` (r:0 w:1)
 	/// Proof: `Providers::NetworkPermissioned` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	fn set_network_permissioned() -> Weight {
+	fn set_network_permissioned(v: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 5_198_000 picoseconds.
 		Weight::from_parts(5_868_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
+			// Until re-benchmarked: one `Nodes` read per validator (at most 64).
+			.saturating_add(Weight::from_parts(3_000_000, 2_600).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(v.into()))
 			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Until re-benchmarked: the cost of `set_nodes` with `n` nodes.
+	fn force_clear_nodes(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1299 + n * (32 ±0)`
+		//  Estimated: `4570 + n * (2613 ±3)`
+		// Minimum execution time: 52_258_000 picoseconds.
+		Weight::from_parts(56_782_810, 0)
+			.saturating_add(Weight::from_parts(0, 4570))
+			// Standard Error: 4_440
+			.saturating_add(Weight::from_parts(5_756_395, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(17))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(n.into()))
 	}
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)

@@ -21,6 +21,12 @@
 //!   (a halted chain helps nobody; governance must admit replacements first).
 //! - Changes take effect with pallet-session's usual delay: a change made in session `n` is
 //!   planned at the rotation into `n + 1` and the new set validates from session `n + 2`.
+//! - A **proven offence** (a GRANDPA equivocation, reported on chain with a key-ownership proof
+//!   against pallet-session's history and recorded by pallet-offences) takes the validator out
+//!   of the admitted set as a governance removal would, under the same `MinAuthorities` rule,
+//!   and emits `OffenceReported` for governance ([`Pallet`] implements `OnOffenceHandler`).
+//!   The pallet is also the session history's `SessionManager` (with no full identification:
+//!   there is no stake).
 //!
 //! ## Session length
 //!
@@ -130,6 +136,12 @@ pub mod pallet {
 		SessionPlanned { session: u32, validators: u32 },
 		/// Governance set the session length.
 		SessionLengthSet { blocks: BlockNumberFor<T> },
+		/// A validator was proven to have misbehaved (a GRANDPA equivocation, reported with a
+		/// key-ownership proof through pallet-offences) in `session`. `removed`: it left the
+		/// admitted set and stops validating from the session after next; `false` when it was
+		/// no longer admitted or when fewer than `MinAuthorities` active validators would
+		/// remain (governance decides then).
+		OffenceReported { who: T::AccountId, session: u32, removed: bool },
 	}
 
 	/// Errors of the validator-set pallet.
@@ -223,16 +235,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_validator(T::MaxValidators::get()))]
 		pub fn remove_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let mut set = Validators::<T>::get();
-			let pos = set.iter().position(|v| v == &who).ok_or(Error::<T>::NotValidator)?;
-			// Only validators whose organisation is active count: an inactive one will be
-			// dropped at the next plan and produces no blocks.
-			let active_left =
-				set.iter().filter(|v| *v != &who && T::Providers::is_active_any(v)).count() as u32;
-			ensure!(active_left >= T::MinAuthorities::get(), Error::<T>::TooFewValidators);
-			set.remove(pos);
-			Validators::<T>::put(set);
-			SetChanged::<T>::put(true);
+			Self::take_out(&who)?;
 			Self::deposit_event(Event::ValidatorRemoved { who });
 			Ok(())
 		}
@@ -262,6 +265,21 @@ pub mod pallet {
 		/// The admitted validators.
 		pub fn validators() -> Vec<T::AccountId> {
 			Validators::<T>::get().into_inner()
+		}
+
+		/// Take `who` out of the admitted set, unless fewer than `MinAuthorities` active
+		/// validators would remain. Only validators whose organisation is active count: an
+		/// inactive one will be dropped at the next plan and produces no blocks.
+		fn take_out(who: &T::AccountId) -> DispatchResult {
+			let mut set = Validators::<T>::get();
+			let pos = set.iter().position(|v| v == who).ok_or(Error::<T>::NotValidator)?;
+			let active_left =
+				set.iter().filter(|v| *v != who && T::Providers::is_active_any(v)).count() as u32;
+			ensure!(active_left >= T::MinAuthorities::get(), Error::<T>::TooFewValidators);
+			set.remove(pos);
+			Validators::<T>::put(set);
+			SetChanged::<T>::put(true);
+			Ok(())
 		}
 
 		/// Plan the validator set of `session`: drop admitted organisations that are no longer
@@ -313,6 +331,59 @@ pub mod pallet {
 				"session length out of range"
 			);
 			Ok(())
+		}
+	}
+
+	/// The session history (pallet-session's `historical`) records each planned set with an
+	/// empty full identification: a consortium validator is identified by its organisation's
+	/// account alone (no stake, no exposure).
+	impl<T: Config> pallet_session::historical::SessionManager<T::AccountId, ()> for Pallet<T> {
+		fn new_session(new_index: u32) -> Option<Vec<(T::AccountId, ())>> {
+			Self::plan_session(new_index).map(|v| v.into_iter().map(|who| (who, ())).collect())
+		}
+
+		fn new_session_genesis(_new_index: u32) -> Option<Vec<(T::AccountId, ())>> {
+			Some(Self::validators().into_iter().map(|who| (who, ())).collect())
+		}
+
+		fn end_session(_end_index: u32) {}
+
+		fn start_session(_start_index: u32) {}
+	}
+
+	/// What a proven offence costs a validator (e.g. a GRANDPA equivocation, reported through
+	/// pallet-offences): it leaves the admitted set (validating until the session after next,
+	/// as a governance removal), unless fewer than `MinAuthorities` active validators would
+	/// remain; either way `OffenceReported` records it for governance, which decides what
+	/// happens to the organisation (there is no stake to slash). Slash fractions are ignored.
+	impl<T: Config, FullId>
+		sp_staking::offence::OnOffenceHandler<T::AccountId, (T::AccountId, FullId), Weight>
+		for Pallet<T>
+	{
+		fn on_offence(
+			offenders: &[sp_staking::offence::OffenceDetails<T::AccountId, (T::AccountId, FullId)>],
+			_slash_fraction: &[sp_runtime::Perbill],
+			session: sp_staking::SessionIndex,
+		) -> Weight {
+			let db = T::DbWeight::get();
+			let mut weight = Weight::zero();
+			for details in offenders {
+				let who = details.offender.0.clone();
+				let removed = Self::take_out(&who).is_ok();
+				log::warn!(
+					target: LOG_TARGET,
+					"offence by validator {:?} in session {}: removed {}",
+					who,
+					session,
+					removed
+				);
+				// The set, one registry read per admitted validator, and the writes.
+				weight = weight.saturating_add(
+					db.reads_writes(1 + u64::from(T::MaxValidators::get()), 3),
+				);
+				Self::deposit_event(Event::OffenceReported { who, session, removed });
+			}
+			weight
 		}
 	}
 

@@ -229,3 +229,65 @@ fn only_active_validators_count_towards_the_minimum() {
 		assert_invariants();
 	});
 }
+
+#[test]
+fn a_proven_offence_takes_the_validator_out_unless_too_few_would_remain() {
+	use frame_support::weights::Weight;
+	use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
+	new_test_ext().execute_with(|| {
+		// MIN_AUTHORITIES = 2 of V1..V3 plus an admitted candidate: V1's offence removes it.
+		assert_ok!(ValidatorSet::add_validator(root(), CANDIDATE));
+		let report = |who: u64| {
+			let details = [OffenceDetails { offender: (who, ()), reporters: vec![] }];
+			<ValidatorSet as OnOffenceHandler<u64, (u64, ()), Weight>>::on_offence(
+				&details,
+				&[sp_runtime::Perbill::zero()],
+				7,
+			)
+		};
+		report(V1);
+		assert_eq!(
+			last_event(),
+			Event::OffenceReported { who: V1, session: 7, removed: true }.into()
+		);
+		assert!(!ValidatorSet::validators().contains(&V1));
+		assert!(SetChanged::<Test>::get());
+		// It is planned out at the next rotation.
+		assert!(!ValidatorSet::plan_session(8).unwrap().contains(&V1));
+		report(V2);
+		assert_eq!(
+			last_event(),
+			Event::OffenceReported { who: V2, session: 7, removed: true }.into()
+		);
+		// Two left (V3, CANDIDATE) = MIN_AUTHORITIES: the next offence is recorded, not acted on.
+		report(V3);
+		assert_eq!(
+			last_event(),
+			Event::OffenceReported { who: V3, session: 7, removed: false }.into()
+		);
+		assert!(ValidatorSet::validators().contains(&V3));
+		// A report about an account no longer admitted changes nothing.
+		report(V1);
+		assert_eq!(
+			last_event(),
+			Event::OffenceReported { who: V1, session: 7, removed: false }.into()
+		);
+		assert_invariants();
+	});
+}
+
+#[test]
+fn the_session_history_records_each_planned_set() {
+	use pallet_session::historical::SessionManager;
+	new_test_ext().execute_with(|| {
+		assert_eq!(
+			<ValidatorSet as SessionManager<u64, ()>>::new_session_genesis(0),
+			Some(vec![(V1, ()), (V2, ()), (V3, ())])
+		);
+		assert_ok!(ValidatorSet::add_validator(root(), CANDIDATE));
+		assert_eq!(
+			<ValidatorSet as SessionManager<u64, ()>>::new_session(1),
+			Some(vec![(V1, ()), (V2, ()), (V3, ()), (CANDIDATE, ())])
+		);
+	});
+}

@@ -1,6 +1,6 @@
 //! Governance: the consortium council (pallet-collective) whose members are managed by
-//! `councilMembership` (pallet-membership), and sudo — keyed only in the development and local
-//! presets; the consortium template has no sudo key, so root is reachable only through a
+//! `councilMembership` (pallet-membership), and sudo — keyed only in the development preset;
+//! the local and consortium presets have no sudo key, so root is reachable only through a
 //! council motion there.
 //!
 //! [`GovernanceOrigin`] — root **or** a 2/3 council motion — approves, suspends and revokes
@@ -66,7 +66,46 @@ pub struct ForbiddenAsRoot;
 
 impl Contains<RuntimeCall> for ForbiddenAsRoot {
 	fn contains(call: &RuntimeCall) -> bool {
-		forbidden_as_root(call, 0)
+		if forbidden_as_root(call, 0) {
+			return true;
+		}
+		// Each `removeMember` alone may pass the check above, but root bypasses the base
+		// filter inside a batch, so count them all: the council must keep its minimum even if
+		// every removal in the call succeeds.
+		let removals = member_removals(call, 0);
+		let members = pallet_membership::Members::<Runtime, CouncilMembershipInstance>::decode_len()
+			.unwrap_or(0) as u32;
+		removals > 1 && members.saturating_sub(removals) < MIN_COUNCIL_MEMBERS
+	}
+}
+
+/// How many `councilMembership.removeMember` calls `call` holds, nested ones included (the
+/// larger branch of an `if_else`).
+fn member_removals(call: &RuntimeCall, depth: u32) -> u32 {
+	if depth > MAX_NESTING {
+		return 0;
+	}
+	let inner = |c: &RuntimeCall| member_removals(c, depth.saturating_add(1));
+	match call {
+		RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member { .. }) => 1,
+		RuntimeCall::Utility(
+			pallet_utility::Call::batch { calls }
+			| pallet_utility::Call::batch_all { calls }
+			| pallet_utility::Call::force_batch { calls },
+		) => calls.iter().map(inner).fold(0, u32::saturating_add),
+		RuntimeCall::Utility(
+			pallet_utility::Call::as_derivative { call, .. }
+			| pallet_utility::Call::dispatch_as { call, .. }
+			| pallet_utility::Call::dispatch_as_fallible { call, .. }
+			| pallet_utility::Call::with_weight { call, .. },
+		) => inner(call),
+		RuntimeCall::Utility(pallet_utility::Call::if_else { main, fallback }) => {
+			inner(main).max(inner(fallback))
+		}
+		RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root { call }) => {
+			inner(call)
+		}
+		_ => 0,
 	}
 }
 

@@ -28,9 +28,31 @@ impl pallet_providers::Config for Runtime {
 	type MaxExpiriesPerBlock = ConstU32<64>;
 	/// An organisation lists at most 16 nodes (validators, RPC gateways, archive nodes).
 	type MaxNodesPerProvider = ConstU32<16>;
-	/// An insurer with open or still disputable claims cannot deregister.
+	/// The validators whose nodes peer-level permissioning never cuts off.
+	type SessionValidators = SessionValidatorAccounts;
+	type MaxValidators = super::consensus::MaxAuthorities;
+	/// An organisation with open or still disputable claims cannot deregister.
 	type Obligations = Claims;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
+}
+
+/// The session's validators, current and queued for the next session (pallet-session's
+/// `Validators` and `QueuedKeys`), deduplicated.
+pub struct SessionValidatorAccounts;
+impl pallet_providers::SessionValidators<crate::AccountId> for SessionValidatorAccounts {
+	fn validators() -> alloc::vec::Vec<crate::AccountId> {
+		let mut v = pallet_session::Validators::<Runtime>::get();
+		v.extend(pallet_session::QueuedKeys::<Runtime>::get().into_iter().map(|(who, _)| who));
+		v.sort();
+		v.dedup();
+		v
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_validators_for_benchmarks(validators: alloc::vec::Vec<crate::AccountId>) {
+		pallet_session::Validators::<Runtime>::put(validators);
+		pallet_session::QueuedKeys::<Runtime>::kill();
+	}
 }
 
 impl pallet_records::Config for Runtime {

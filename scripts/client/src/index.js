@@ -13,8 +13,11 @@
 // send options as its last argument), or poll with `waitFor`.
 
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
-import { stringToU8a, u8aConcat, u8aToHex, u8aToU8a } from '@polkadot/util';
-import { blake2AsU8a, cryptoWaitReady, decodeAddress, encodeAddress } from '@polkadot/util-crypto';
+import { hexToU8a, stringToU8a, u8aConcat, u8aToHex, u8aToU8a } from '@polkadot/util';
+import {
+  base58Encode, blake2AsU8a, cryptoWaitReady, decodeAddress, ed25519PairFromSeed, ed25519Sign,
+  encodeAddress,
+} from '@polkadot/util-crypto';
 
 /** Scope bits (healthchain-primitives `Scope`). */
 export const SCOPES = {
@@ -176,7 +179,31 @@ export async function balance(api, address, at) {
 
 // ---- per pallet ----
 
+/** The domain separator of a node-ownership proof (pallet-providers `NODE_PROOF_CONTEXT`). */
+export const NODE_PROOF_CONTEXT = 'healthchain/node-ownership/v1';
+
 export const providers = {
+  /**
+   * The proof that `account` controls the node whose libp2p key is `nodeKeyHex` (the 32-byte
+   * secret of `--node-key`), for the chain with `genesisHash`: `{ peerId, signature }` as
+   * `setNodes` takes it (a `NodeProof`), plus `peerIdBase58` as the node prints it. The same as
+   * `healthchain-node node-proof`.
+   */
+  nodeProof(nodeKeyHex, account, genesisHash) {
+    const pair = ed25519PairFromSeed(hexToU8a(nodeKeyHex));
+    const peerId = u8aConcat(new Uint8Array([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]), pair.publicKey);
+    const message = u8aConcat(stringToU8a(NODE_PROOF_CONTEXT), hexToU8a(genesisHash),
+      decodeAddress(account));
+    return {
+      peerId: u8aToHex(peerId),
+      signature: u8aToHex(ed25519Sign(message, pair)),
+      peerIdBase58: base58Encode(peerId),
+    };
+  },
+  /** List the signer's nodes: `proofs` from `nodeProof` (or `healthchain-node node-proof`). */
+  setNodes: (api, signer, proofs, opts) => send(api,
+    api.tx.providers.setNodes(proofs.map(({ peerId, signature }) => ({ peerId, signature }))),
+    signer, opts),
   /** Apply as an organisation: roles by name, a credential digest, an expiry block. */
   register: (api, signer, roles, credentialDigest, expiresAt) =>
     send(api, api.tx.providers.register(bits(ROLES, roles), credentialDigest, expiresAt), signer),

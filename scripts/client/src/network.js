@@ -28,13 +28,18 @@ export async function bootnodeOf(node) {
   return `/ip4/127.0.0.1/tcp/${node.p2pPort}/p2p/${result}`;
 }
 
+/** The fixed libp2p node key (hex secret) of validator `name`: 0x00..01 for alice, ... */
+export function nodeKeyOf(name) {
+  return (VALIDATORS.indexOf(name) + 1).toString(16).padStart(64, '0');
+}
+
 /**
  * Start validator `name` (one of VALIDATORS) on `specFile` with its database in `dir/name`.
  * `extraArgs` are appended (e.g. pool limits).
  */
 export async function startValidator(name, specFile, dir, { bootnode, extraArgs = [] } = {}) {
-  const args = ['--chain', specFile, `--${name}`, '--validator', '--node-key',
-    (VALIDATORS.indexOf(name) + 1).toString(16).padStart(64, '0'), ...extraArgs];
+  const args = ['--chain', specFile, `--${name}`, '--validator', '--node-key', nodeKeyOf(name),
+    ...extraArgs];
   if (bootnode) args.push('--bootnodes', bootnode);
   return startNode(args, { name, basePath: path.join(dir, name), timeoutMs: 60_000 });
 }
