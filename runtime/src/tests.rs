@@ -812,11 +812,13 @@ fn run_to_block_with_grandpa(n: crate::BlockNumber) {
 	}
 }
 
-/// `key` prevotes for two different blocks in one round of set `set_id`: the proof of it.
+/// `key` prevotes for blocks `targets` (two different ones: an equivocation) in one round of set
+/// `set_id`: the proof of it.
 fn prevote_equivocation(
 	key: Ed25519Keyring,
 	set_id: u64,
 	round: u64,
+	targets: (u8, u8),
 ) -> sp_consensus_grandpa::EquivocationProof<H256, crate::BlockNumber> {
 	let vote = |target: u8| {
 		let prevote = finality_grandpa::Prevote::new(H256::repeat_byte(target), 1);
@@ -832,8 +834,8 @@ fn prevote_equivocation(
 		sp_consensus_grandpa::Equivocation::Prevote(finality_grandpa::Equivocation {
 			round_number: round,
 			identity: key.public().into(),
-			first: vote(1),
-			second: vote(2),
+			first: vote(targets.0),
+			second: vote(targets.1),
 		}),
 	)
 }
@@ -866,13 +868,10 @@ fn a_grandpa_equivocation_is_reported_with_a_key_ownership_proof_and_takes_the_v
 		let alice_key: sp_consensus_grandpa::AuthorityId = Ed25519Keyring::Alice.public().into();
 		let key_owner_proof = Historical::prove((sp_consensus_grandpa::KEY_TYPE, alice_key))
 			.expect("alice validates this session");
-		let proof = prevote_equivocation(Ed25519Keyring::Alice, set_id, 3);
+		let proof = prevote_equivocation(Ed25519Keyring::Alice, set_id, 3, (1, 2));
 
 		// Two votes for the same block prove nothing.
-		let mut same = proof.clone();
-		if let sp_consensus_grandpa::Equivocation::Prevote(e) = &mut same.equivocation {
-			e.second = e.first.clone();
-		}
+		let same = prevote_equivocation(Ed25519Keyring::Alice, set_id, 3, (1, 1));
 		assert_noop!(
 			Grandpa::report_equivocation_unsigned(
 				RuntimeOrigin::none(),
