@@ -108,7 +108,9 @@ impl NodeProofCmd {
 		if genesis.len() != 32 {
 			return Err(err("the genesis hash must be 32 bytes".into()));
 		}
-		println!("{}", serde_json::to_string_pretty(&node_proof(secret, &account, &genesis))?);
+		let json = serde_json::to_string_pretty(&node_proof(secret, &account, &genesis))
+			.map_err(|e| err(format!("cannot print the proof: {e}")))?;
+		println!("{json}");
 		Ok(())
 	}
 }

@@ -1493,7 +1493,10 @@ impl<'a> Fuzzer<'a> {
 	/// Nodes for `who` to list: mostly valid ed25519 peer ids (a pool of 4 keys shared by
 	/// all organisations, so ids collide) with proofs made out to `who`, sometimes a proof for
 	/// another account or a malformed peer id.
-	fn node_proofs(&mut self, who: &AccountId) -> BoundedVec<pallet_providers::NodeProof, ConstU32Nodes> {
+	fn node_proofs(
+		&mut self,
+		who: &AccountId,
+	) -> BoundedVec<pallet_providers::NodeProof, ConstU32Nodes> {
 		use sp_core::Pair;
 		let genesis = pallet_providers::Pallet::<Runtime>::genesis_hash();
 		let k = self.rng.below(4);
@@ -1502,7 +1505,8 @@ impl<'a> Fuzzer<'a> {
 			let key = sp_core::ed25519::Pair::from_seed(&[self.rng.below(4) as u8 + 1; 32]);
 			let mut peer_id = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
 			peer_id.extend_from_slice(key.public().as_ref());
-			let signer = if self.rng.percent(95) { who.clone() } else { AccountId::from([9u8; 32]) };
+			let signer =
+				if self.rng.percent(95) { who.clone() } else { AccountId::from([9u8; 32]) };
 			let message = pallet_providers::node_proof_message(genesis.as_ref(), &signer);
 			if self.rng.percent(3) {
 				peer_id = vec![0x00, 5, 1, 2, 3];

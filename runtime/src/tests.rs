@@ -370,7 +370,8 @@ fn council_motion(call: RuntimeCall) -> sp_runtime::DispatchResult {
 /// A council motion proposed by alice (threshold 2), voted aye by `ayes` and closed by
 /// charlie; the result of its execution.
 fn council_motion_by(call: RuntimeCall, ayes: &[Sr25519Keyring]) -> sp_runtime::DispatchResult {
-	let [alice, charlie] = [Sr25519Keyring::Alice, Sr25519Keyring::Charlie].map(|k| k.to_account_id());
+	let [alice, charlie] =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Charlie].map(|k| k.to_account_id());
 	let len = codec::Encode::encoded_size(&call) as u32;
 	let hash = BlakeTwo256::hash_of(&call);
 	let weight = call.get_dispatch_info().call_weight;
@@ -899,9 +900,10 @@ fn a_grandpa_equivocation_is_reported_with_a_key_ownership_proof_and_takes_the_v
 			key_owner_proof.clone()
 		));
 		let events: Vec<_> = System::events().into_iter().map(|r| r.event).collect();
-		assert!(events
-			.iter()
-			.any(|e| matches!(e, crate::RuntimeEvent::Offences(pallet_offences::Event::Offence { .. }))));
+		assert!(events.iter().any(|e| matches!(
+			e,
+			crate::RuntimeEvent::Offences(pallet_offences::Event::Offence { .. })
+		)));
 		let alice = account(Sr25519Keyring::Alice);
 		assert!(events.contains(&crate::RuntimeEvent::ValidatorSet(
 			pallet_validator_set::Event::OffenceReported {

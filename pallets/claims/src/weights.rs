@@ -5,9 +5,9 @@
 //! scripts/frame-weight-template.hbs)
 //!
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-26, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-01, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -60,14 +60,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::ClaimByDigest` (r:1 w:1)
 	/// Proof: `Claims::ClaimByDigest` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Storage: `Consent::Grants` (r:2 w:0)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:32 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::RecordClaims` (r:32 w:32)
 	/// Proof: `Claims::RecordClaims` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::NextClaimId` (r:1 w:1)
 	/// Proof: `Claims::NextClaimId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::RecordBilled` (r:32 w:32)
+	/// Proof: `Claims::RecordBilled` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:2 w:2)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::Claims` (r:0 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::PartyClaims` (r:0 w:2)
@@ -75,18 +79,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn submit(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `839 + n * (85 ±0)`
-		//  Estimated: `6154 + n * (2603 ±0)`
-		// Minimum execution time: 73_818_000 picoseconds.
-		Weight::from_parts(80_066_064, 0)
-			.saturating_add(Weight::from_parts(0, 6154))
-			// Standard Error: 91_976
-			.saturating_add(Weight::from_parts(19_655_835, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
+		//  Measured:  `852 + n * (168 ±0)`
+		//  Estimated: `6284 + n * (2640 ±0)`
+		// Minimum execution time: 99_030_000 picoseconds.
+		Weight::from_parts(129_955_908, 0)
+			.saturating_add(Weight::from_parts(0, 6284))
+			// Standard Error: 132_729
+			.saturating_add(Weight::from_parts(35_281_765, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(7))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2640).saturating_mul(n.into()))
 	}
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
@@ -95,13 +99,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn adjudicate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1747`
+		//  Measured:  `1780`
 		//  Estimated: `4707`
-		// Minimum execution time: 106_079_000 picoseconds.
-		Weight::from_parts(190_477_000, 0)
+		// Minimum execution time: 100_474_000 picoseconds.
+		Weight::from_parts(169_609_000, 0)
 			.saturating_add(Weight::from_parts(0, 4707))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -109,66 +113,82 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:2 w:2)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1544`
-		//  Estimated: `4707`
-		// Minimum execution time: 93_234_000 picoseconds.
-		Weight::from_parts(170_660_000, 0)
-			.saturating_add(Weight::from_parts(0, 4707))
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
+		//  Measured:  `1679`
+		//  Estimated: `6044`
+		// Minimum execution time: 98_196_000 picoseconds.
+		Weight::from_parts(123_203_000, 0)
+			.saturating_add(Weight::from_parts(0, 6044))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::DisputeBonds` (r:0 w:1)
+	/// Proof: `Claims::DisputeBonds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1544`
+		//  Measured:  `1577`
 		//  Estimated: `4707`
-		// Minimum execution time: 96_009_000 picoseconds.
-		Weight::from_parts(186_870_000, 0)
+		// Minimum execution time: 134_656_000 picoseconds.
+		Weight::from_parts(169_265_000, 0)
 			.saturating_add(Weight::from_parts(0, 4707))
 			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::DisputeBonds` (r:1 w:1)
+	/// Proof: `Claims::DisputeBonds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:2 w:2)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1521`
-		//  Estimated: `4707`
-		// Minimum execution time: 89_067_000 picoseconds.
-		Weight::from_parts(159_840_000, 0)
-			.saturating_add(Weight::from_parts(0, 4707))
-			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().writes(2))
+		//  Measured:  `1800`
+		//  Estimated: `6044`
+		// Minimum execution time: 145_386_000 picoseconds.
+		Weight::from_parts(266_743_000, 0)
+			.saturating_add(Weight::from_parts(0, 6044))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::RecordBilled` (r:32 w:32)
+	/// Proof: `Claims::RecordBilled` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:2 w:2)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::RecordClaims` (r:0 w:32)
 	/// Proof: `Claims::RecordClaims` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn withdraw(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `305 + n * (32 ±0)`
-		//  Estimated: `4707`
-		// Minimum execution time: 27_262_000 picoseconds.
-		Weight::from_parts(43_680_125, 0)
-			.saturating_add(Weight::from_parts(0, 4707))
-			// Standard Error: 36_159
-			.saturating_add(Weight::from_parts(3_353_945, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+		//  Measured:  `496 + n * (51 ±0)`
+		//  Estimated: `6044 + n * (2523 ±0)`
+		// Minimum execution time: 40_069_000 picoseconds.
+		Weight::from_parts(64_266_738, 0)
+			.saturating_add(Weight::from_parts(0, 6044))
+			// Standard Error: 82_735
+			.saturating_add(Weight::from_parts(8_154_917, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(n.into()))
 	}
 }
 
@@ -178,14 +198,18 @@ impl WeightInfo for () {
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::ClaimByDigest` (r:1 w:1)
 	/// Proof: `Claims::ClaimByDigest` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Storage: `Consent::Grants` (r:2 w:0)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:32 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::RecordClaims` (r:32 w:32)
 	/// Proof: `Claims::RecordClaims` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::NextClaimId` (r:1 w:1)
 	/// Proof: `Claims::NextClaimId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::RecordBilled` (r:32 w:32)
+	/// Proof: `Claims::RecordBilled` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:2 w:2)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::Claims` (r:0 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::PartyClaims` (r:0 w:2)
@@ -193,18 +217,18 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 32]`.
 	fn submit(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `839 + n * (85 ±0)`
-		//  Estimated: `6154 + n * (2603 ±0)`
-		// Minimum execution time: 73_818_000 picoseconds.
-		Weight::from_parts(80_066_064, 0)
-			.saturating_add(Weight::from_parts(0, 6154))
-			// Standard Error: 91_976
-			.saturating_add(Weight::from_parts(19_655_835, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(5))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(5))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
+		//  Measured:  `852 + n * (168 ±0)`
+		//  Estimated: `6284 + n * (2640 ±0)`
+		// Minimum execution time: 99_030_000 picoseconds.
+		Weight::from_parts(129_955_908, 0)
+			.saturating_add(Weight::from_parts(0, 6284))
+			// Standard Error: 132_729
+			.saturating_add(Weight::from_parts(35_281_765, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(8))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(7))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2640).saturating_mul(n.into()))
 	}
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
@@ -213,13 +237,13 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn adjudicate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1747`
+		//  Measured:  `1780`
 		//  Estimated: `4707`
-		// Minimum execution time: 106_079_000 picoseconds.
-		Weight::from_parts(190_477_000, 0)
+		// Minimum execution time: 100_474_000 picoseconds.
+		Weight::from_parts(169_609_000, 0)
 			.saturating_add(Weight::from_parts(0, 4707))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
@@ -227,65 +251,81 @@ impl WeightInfo for () {
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:2 w:2)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1544`
-		//  Estimated: `4707`
-		// Minimum execution time: 93_234_000 picoseconds.
-		Weight::from_parts(170_660_000, 0)
-			.saturating_add(Weight::from_parts(0, 4707))
-			.saturating_add(ParityDbWeight::get().reads(3))
-			.saturating_add(ParityDbWeight::get().writes(3))
+		//  Measured:  `1679`
+		//  Estimated: `6044`
+		// Minimum execution time: 98_196_000 picoseconds.
+		Weight::from_parts(123_203_000, 0)
+			.saturating_add(Weight::from_parts(0, 6044))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::DisputeBonds` (r:0 w:1)
+	/// Proof: `Claims::DisputeBonds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1544`
+		//  Measured:  `1577`
 		//  Estimated: `4707`
-		// Minimum execution time: 96_009_000 picoseconds.
-		Weight::from_parts(186_870_000, 0)
+		// Minimum execution time: 134_656_000 picoseconds.
+		Weight::from_parts(169_265_000, 0)
 			.saturating_add(Weight::from_parts(0, 4707))
 			.saturating_add(ParityDbWeight::get().reads(3))
-			.saturating_add(ParityDbWeight::get().writes(3))
+			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::DisputeBonds` (r:1 w:1)
+	/// Proof: `Claims::DisputeBonds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:2 w:2)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1521`
-		//  Estimated: `4707`
-		// Minimum execution time: 89_067_000 picoseconds.
-		Weight::from_parts(159_840_000, 0)
-			.saturating_add(Weight::from_parts(0, 4707))
-			.saturating_add(ParityDbWeight::get().reads(2))
-			.saturating_add(ParityDbWeight::get().writes(2))
+		//  Measured:  `1800`
+		//  Estimated: `6044`
+		// Minimum execution time: 145_386_000 picoseconds.
+		Weight::from_parts(266_743_000, 0)
+			.saturating_add(Weight::from_parts(0, 6044))
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Claims::Claims` (r:1 w:1)
 	/// Proof: `Claims::Claims` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::RecordBilled` (r:32 w:32)
+	/// Proof: `Claims::RecordBilled` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:2 w:2)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Claims::RecordClaims` (r:0 w:32)
 	/// Proof: `Claims::RecordClaims` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn withdraw(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `305 + n * (32 ±0)`
-		//  Estimated: `4707`
-		// Minimum execution time: 27_262_000 picoseconds.
-		Weight::from_parts(43_680_125, 0)
-			.saturating_add(Weight::from_parts(0, 4707))
-			// Standard Error: 36_159
-			.saturating_add(Weight::from_parts(3_353_945, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(1))
-			.saturating_add(ParityDbWeight::get().writes(1))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+		//  Measured:  `496 + n * (51 ±0)`
+		//  Estimated: `6044 + n * (2523 ±0)`
+		// Minimum execution time: 40_069_000 picoseconds.
+		Weight::from_parts(64_266_738, 0)
+			.saturating_add(Weight::from_parts(0, 6044))
+			// Standard Error: 82_735
+			.saturating_add(Weight::from_parts(8_154_917, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(3))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(3))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(n.into()))
 	}
 }

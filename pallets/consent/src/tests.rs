@@ -1253,7 +1253,11 @@ fn a_reinstated_provider_is_suspended_again_by_its_next_unjustified_verdict() {
 		let r = BreakGlassReason::Other;
 		for (id, patient) in [(0, PATIENT), (1, OTHER_PATIENT)] {
 			assert_ok!(Consent::break_glass(RuntimeOrigin::signed(ER_HOSPITAL), patient, r));
-			assert_ok!(Consent::review_break_glass(RuntimeOrigin::root(), id, Verdict::Unjustified));
+			assert_ok!(Consent::review_break_glass(
+				RuntimeOrigin::root(),
+				id,
+				Verdict::Unjustified
+			));
 		}
 		assert_eq!(MockDiscipline::suspended(), vec![ER_HOSPITAL]);
 		// Governance reinstates it (the registry makes it active again).

@@ -5,9 +5,9 @@
 //! scripts/frame-weight-template.hbs)
 //!
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-26, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-01, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -53,13 +53,13 @@ pub trait WeightInfo {
 	fn revoke_for() -> Weight;
 	fn break_glass() -> Weight;
 	fn review_break_glass() -> Weight;
+	fn close_break_glass_early() -> Weight;
 	fn log_access() -> Weight;
 	fn log_access_batch(n: u32, ) -> Weight;
 	fn sweep_blocks(n: u32, ) -> Weight;
+	fn sweep_entries(n: u32, ) -> Weight;
 	fn expire_grant() -> Weight;
 	fn close_break_glass() -> Weight;
-	fn close_break_glass_early() -> Weight;
-	fn sweep_entries(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_consent` measured on the machine above, with the runtime's database weights.
@@ -77,8 +77,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 48_201_000 picoseconds.
-		Weight::from_parts(83_055_000, 0)
+		// Minimum execution time: 56_428_000 picoseconds.
+		Weight::from_parts(80_841_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 45_045_000 picoseconds.
-		Weight::from_parts(80_931_000, 0)
+		// Minimum execution time: 35_982_000 picoseconds.
+		Weight::from_parts(58_391_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -107,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `254`
 		//  Estimated: `3642`
-		// Minimum execution time: 24_105_000 picoseconds.
-		Weight::from_parts(35_136_000, 0)
+		// Minimum execution time: 18_590_000 picoseconds.
+		Weight::from_parts(31_610_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -119,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `286`
 		//  Estimated: `3642`
-		// Minimum execution time: 24_246_000 picoseconds.
-		Weight::from_parts(41_448_000, 0)
+		// Minimum execution time: 20_653_000 picoseconds.
+		Weight::from_parts(33_500_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -139,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 51_688_000 picoseconds.
-		Weight::from_parts(60_413_000, 0)
+		// Minimum execution time: 48_982_000 picoseconds.
+		Weight::from_parts(78_437_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -159,8 +159,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 48_060_000 picoseconds.
-		Weight::from_parts(57_458_000, 0)
+		// Minimum execution time: 41_031_000 picoseconds.
+		Weight::from_parts(66_779_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -171,6 +171,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextBreakGlassId` (r:1 w:1)
 	/// Proof: `Consent::NextBreakGlassId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::BreakGlassUsage` (r:1 w:1)
+	/// Proof: `Consent::BreakGlassUsage` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
 	/// Proof: `Consent::QueuedExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::BreakGlassTallies` (r:1 w:1)
@@ -183,59 +185,87 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `358`
 		//  Estimated: `3573`
-		// Minimum execution time: 44_234_000 picoseconds.
-		Weight::from_parts(72_786_000, 0)
+		// Minimum execution time: 41_254_000 picoseconds.
+		Weight::from_parts(68_748_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(6))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// Storage: `Consent::BreakGlassAccesses` (r:1 w:1)
 	/// Proof: `Consent::BreakGlassAccesses` (`max_values`: None, `max_size`: Some(90), added: 2565, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::BreakGlassTallies` (r:1 w:1)
 	/// Proof: `Consent::BreakGlassTallies` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::OpenWindows` (r:1 w:1)
+	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	/// Proof: `Consent::QueuedExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:1 w:1)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	fn review_break_glass() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `400`
-		//  Estimated: `3555`
-		// Minimum execution time: 30_828_000 picoseconds.
-		Weight::from_parts(49_983_000, 0)
-			.saturating_add(Weight::from_parts(0, 3555))
-			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().writes(2))
+		//  Measured:  `890`
+		//  Estimated: `3573`
+		// Minimum execution time: 64_894_000 picoseconds.
+		Weight::from_parts(86_262_000, 0)
+			.saturating_add(Weight::from_parts(0, 3573))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
+	/// Storage: `Consent::Guardians` (r:1 w:0)
+	/// Proof: `Consent::Guardians` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::OpenWindows` (r:1 w:1)
+	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	/// Proof: `Consent::QueuedExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::BreakGlassAccesses` (r:1 w:1)
+	/// Proof: `Consent::BreakGlassAccesses` (`max_values`: None, `max_size`: Some(90), added: 2565, mode: `MaxEncodedLen`)
+	fn close_break_glass_early() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `766`
+		//  Estimated: `3642`
+		// Minimum execution time: 44_192_000 picoseconds.
+		Weight::from_parts(57_407_000, 0)
+			.saturating_add(Weight::from_parts(0, 3642))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
+	/// Storage: `Records::Records` (r:1 w:0)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Records` (r:1 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:1 w:0)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenWindows` (r:1 w:0)
 	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	fn log_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `998`
+		//  Measured:  `1022`
 		//  Estimated: `3637`
-		// Minimum execution time: 46_678_000 picoseconds.
-		Weight::from_parts(79_259_000, 0)
+		// Minimum execution time: 42_634_000 picoseconds.
+		Weight::from_parts(54_056_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:512 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:512 w:0)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 512]`.
 	fn log_access_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `474 + n * (280 ±0)`
+		//  Measured:  `428 + n * (317 ±0)`
 		//  Estimated: `3572 + n * (2647 ±0)`
-		// Minimum execution time: 40_556_000 picoseconds.
-		Weight::from_parts(66_986_000, 0)
+		// Minimum execution time: 76_355_000 picoseconds.
+		Weight::from_parts(468_508_130, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
-			// Standard Error: 327_765
-			.saturating_add(Weight::from_parts(30_763_923, 0).saturating_mul(n.into()))
+			// Standard Error: 416_971
+			.saturating_add(Weight::from_parts(24_081_460, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
@@ -251,15 +281,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `356`
 		//  Estimated: `1489 + n * (2568 ±0)`
-		// Minimum execution time: 17_643_000 picoseconds.
-		Weight::from_parts(23_532_436, 0)
+		// Minimum execution time: 14_719_000 picoseconds.
+		Weight::from_parts(16_933_000, 0)
 			.saturating_add(Weight::from_parts(0, 1489))
-			// Standard Error: 18_388
-			.saturating_add(Weight::from_parts(8_412_890, 0).saturating_mul(n.into()))
+			// Standard Error: 9_592
+			.saturating_add(Weight::from_parts(5_531_173, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
 			.saturating_add(Weight::from_parts(0, 2568).saturating_mul(n.into()))
+	}
+	/// Storage: `Consent::SweptUpTo` (r:1 w:1)
+	/// Proof: `Consent::SweptUpTo` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	/// Proof: `Consent::QueuedExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:3001 w:3000)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:3000 w:3000)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:3000 w:3000)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 3000]`.
+	fn sweep_entries(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1558 + n * (291 ±0)`
+		//  Estimated: `3558 + n * (2647 ±0)`
+		// Minimum execution time: 48_827_000 picoseconds.
+		Weight::from_parts(50_914_000, 0)
+			.saturating_add(Weight::from_parts(0, 3558))
+			// Standard Error: 470_584
+			.saturating_add(Weight::from_parts(55_672_533, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
 	}
 	/// Storage: `Consent::ExpiryQueue` (r:2 w:1)
 	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
@@ -273,8 +329,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `6126`
-		// Minimum execution time: 43_351_000 picoseconds.
-		Weight::from_parts(60_613_000, 0)
+		// Minimum execution time: 35_649_000 picoseconds.
+		Weight::from_parts(44_813_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -287,31 +343,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	fn close_break_glass() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `450`
+		//  Measured:  `483`
 		//  Estimated: `6126`
-		// Minimum execution time: 37_089_000 picoseconds.
-		Weight::from_parts(63_189_000, 0)
+		// Minimum execution time: 30_782_000 picoseconds.
+		Weight::from_parts(39_299_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
-	}
-	/// Storage: `Consent::Guardians` (r:1 w:0)
-	/// Storage: `Consent::OpenWindows` (r:2 w:1)
-	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
-	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
-	/// Storage: `Consent::BreakGlassAccesses` (r:1 w:1)
-	fn close_break_glass_early() -> Weight {
-		// Bounded by the sweep's measured `close_break_glass` plus the guardian read and the
-		// access update.
-		Weight::from_parts(63_189_000, 0)
-			.saturating_add(Weight::from_parts(0, 6126))
-			.saturating_add(T::DbWeight::get().reads(6))
-			.saturating_add(T::DbWeight::get().writes(4))
-	}
-	/// One block's sweep of `n` same-block expiries: the per-block cost plus `n` times the
-	/// measured `expire_grant` (each lookup starts at the cursor).
-	fn sweep_entries(n: u32, ) -> Weight {
-		Self::sweep_blocks(1).saturating_add(Self::expire_grant().saturating_mul(n.into()))
 	}
 }
 
@@ -329,8 +367,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 48_201_000 picoseconds.
-		Weight::from_parts(83_055_000, 0)
+		// Minimum execution time: 56_428_000 picoseconds.
+		Weight::from_parts(80_841_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -347,8 +385,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 45_045_000 picoseconds.
-		Weight::from_parts(80_931_000, 0)
+		// Minimum execution time: 35_982_000 picoseconds.
+		Weight::from_parts(58_391_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -359,8 +397,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `254`
 		//  Estimated: `3642`
-		// Minimum execution time: 24_105_000 picoseconds.
-		Weight::from_parts(35_136_000, 0)
+		// Minimum execution time: 18_590_000 picoseconds.
+		Weight::from_parts(31_610_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -371,8 +409,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `286`
 		//  Estimated: `3642`
-		// Minimum execution time: 24_246_000 picoseconds.
-		Weight::from_parts(41_448_000, 0)
+		// Minimum execution time: 20_653_000 picoseconds.
+		Weight::from_parts(33_500_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -391,8 +429,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 51_688_000 picoseconds.
-		Weight::from_parts(60_413_000, 0)
+		// Minimum execution time: 48_982_000 picoseconds.
+		Weight::from_parts(78_437_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -411,8 +449,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 48_060_000 picoseconds.
-		Weight::from_parts(57_458_000, 0)
+		// Minimum execution time: 41_031_000 picoseconds.
+		Weight::from_parts(66_779_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -423,6 +461,8 @@ impl WeightInfo for () {
 	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextBreakGlassId` (r:1 w:1)
 	/// Proof: `Consent::NextBreakGlassId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::BreakGlassUsage` (r:1 w:1)
+	/// Proof: `Consent::BreakGlassUsage` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
 	/// Proof: `Consent::QueuedExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::BreakGlassTallies` (r:1 w:1)
@@ -435,59 +475,87 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `358`
 		//  Estimated: `3573`
-		// Minimum execution time: 44_234_000 picoseconds.
-		Weight::from_parts(72_786_000, 0)
+		// Minimum execution time: 41_254_000 picoseconds.
+		Weight::from_parts(68_748_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
-			.saturating_add(ParityDbWeight::get().reads(5))
-			.saturating_add(ParityDbWeight::get().writes(6))
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(7))
 	}
 	/// Storage: `Consent::BreakGlassAccesses` (r:1 w:1)
 	/// Proof: `Consent::BreakGlassAccesses` (`max_values`: None, `max_size`: Some(90), added: 2565, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::BreakGlassTallies` (r:1 w:1)
 	/// Proof: `Consent::BreakGlassTallies` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::OpenWindows` (r:1 w:1)
+	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	/// Proof: `Consent::QueuedExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:1 w:1)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	fn review_break_glass() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `400`
-		//  Estimated: `3555`
-		// Minimum execution time: 30_828_000 picoseconds.
-		Weight::from_parts(49_983_000, 0)
-			.saturating_add(Weight::from_parts(0, 3555))
-			.saturating_add(ParityDbWeight::get().reads(2))
-			.saturating_add(ParityDbWeight::get().writes(2))
+		//  Measured:  `890`
+		//  Estimated: `3573`
+		// Minimum execution time: 64_894_000 picoseconds.
+		Weight::from_parts(86_262_000, 0)
+			.saturating_add(Weight::from_parts(0, 3573))
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(6))
 	}
+	/// Storage: `Consent::Guardians` (r:1 w:0)
+	/// Proof: `Consent::Guardians` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::OpenWindows` (r:1 w:1)
+	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	/// Proof: `Consent::QueuedExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::BreakGlassAccesses` (r:1 w:1)
+	/// Proof: `Consent::BreakGlassAccesses` (`max_values`: None, `max_size`: Some(90), added: 2565, mode: `MaxEncodedLen`)
+	fn close_break_glass_early() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `766`
+		//  Estimated: `3642`
+		// Minimum execution time: 44_192_000 picoseconds.
+		Weight::from_parts(57_407_000, 0)
+			.saturating_add(Weight::from_parts(0, 3642))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(4))
+	}
+	/// Storage: `Records::Records` (r:1 w:0)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Records` (r:1 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:1 w:0)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenWindows` (r:1 w:0)
 	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	fn log_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `998`
+		//  Measured:  `1022`
 		//  Estimated: `3637`
-		// Minimum execution time: 46_678_000 picoseconds.
-		Weight::from_parts(79_259_000, 0)
+		// Minimum execution time: 42_634_000 picoseconds.
+		Weight::from_parts(54_056_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:512 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:512 w:0)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 512]`.
 	fn log_access_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `474 + n * (280 ±0)`
+		//  Measured:  `428 + n * (317 ±0)`
 		//  Estimated: `3572 + n * (2647 ±0)`
-		// Minimum execution time: 40_556_000 picoseconds.
-		Weight::from_parts(66_986_000, 0)
+		// Minimum execution time: 76_355_000 picoseconds.
+		Weight::from_parts(468_508_130, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
-			// Standard Error: 327_765
-			.saturating_add(Weight::from_parts(30_763_923, 0).saturating_mul(n.into()))
+			// Standard Error: 416_971
+			.saturating_add(Weight::from_parts(24_081_460, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
@@ -503,15 +571,41 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `356`
 		//  Estimated: `1489 + n * (2568 ±0)`
-		// Minimum execution time: 17_643_000 picoseconds.
-		Weight::from_parts(23_532_436, 0)
+		// Minimum execution time: 14_719_000 picoseconds.
+		Weight::from_parts(16_933_000, 0)
 			.saturating_add(Weight::from_parts(0, 1489))
-			// Standard Error: 18_388
-			.saturating_add(Weight::from_parts(8_412_890, 0).saturating_mul(n.into()))
+			// Standard Error: 9_592
+			.saturating_add(Weight::from_parts(5_531_173, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))
 			.saturating_add(Weight::from_parts(0, 2568).saturating_mul(n.into()))
+	}
+	/// Storage: `Consent::SweptUpTo` (r:1 w:1)
+	/// Proof: `Consent::SweptUpTo` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
+	/// Proof: `Consent::QueuedExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:3001 w:3000)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:3000 w:3000)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:3000 w:3000)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 3000]`.
+	fn sweep_entries(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1558 + n * (291 ±0)`
+		//  Estimated: `3558 + n * (2647 ±0)`
+		// Minimum execution time: 48_827_000 picoseconds.
+		Weight::from_parts(50_914_000, 0)
+			.saturating_add(Weight::from_parts(0, 3558))
+			// Standard Error: 470_584
+			.saturating_add(Weight::from_parts(55_672_533, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(3))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(2))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
 	}
 	/// Storage: `Consent::ExpiryQueue` (r:2 w:1)
 	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
@@ -525,8 +619,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `6126`
-		// Minimum execution time: 43_351_000 picoseconds.
-		Weight::from_parts(60_613_000, 0)
+		// Minimum execution time: 35_649_000 picoseconds.
+		Weight::from_parts(44_813_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -539,30 +633,12 @@ impl WeightInfo for () {
 	/// Proof: `Consent::OpenWindows` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	fn close_break_glass() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `450`
+		//  Measured:  `483`
 		//  Estimated: `6126`
-		// Minimum execution time: 37_089_000 picoseconds.
-		Weight::from_parts(63_189_000, 0)
+		// Minimum execution time: 30_782_000 picoseconds.
+		Weight::from_parts(39_299_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
-	}
-	/// Storage: `Consent::Guardians` (r:1 w:0)
-	/// Storage: `Consent::OpenWindows` (r:2 w:1)
-	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
-	/// Storage: `Consent::QueuedExpiries` (r:1 w:1)
-	/// Storage: `Consent::BreakGlassAccesses` (r:1 w:1)
-	fn close_break_glass_early() -> Weight {
-		// Bounded by the sweep's measured `close_break_glass` plus the guardian read and the
-		// access update.
-		Weight::from_parts(63_189_000, 0)
-			.saturating_add(Weight::from_parts(0, 6126))
-			.saturating_add(ParityDbWeight::get().reads(6))
-			.saturating_add(ParityDbWeight::get().writes(4))
-	}
-	/// One block's sweep of `n` same-block expiries: the per-block cost plus `n` times the
-	/// measured `expire_grant` (each lookup starts at the cursor).
-	fn sweep_entries(n: u32, ) -> Weight {
-		Self::sweep_blocks(1).saturating_add(Self::expire_grant().saturating_mul(n.into()))
 	}
 }

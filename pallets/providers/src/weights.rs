@@ -5,9 +5,9 @@
 //! scripts/frame-weight-template.hbs)
 //!
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-01, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -69,13 +69,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2445`
+		//  Measured:  `2446`
 		//  Estimated: `5527`
-		// Minimum execution time: 73_399_000 picoseconds.
-		Weight::from_parts(77_705_000, 0)
+		// Minimum execution time: 88_966_000 picoseconds.
+		Weight::from_parts(170_173_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -86,8 +86,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_551_000 picoseconds.
-		Weight::from_parts(16_094_000, 0)
+		// Minimum execution time: 18_873_000 picoseconds.
+		Weight::from_parts(26_777_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -97,7 +97,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Nodes` (r:1 w:1)
@@ -106,10 +106,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3331`
+		//  Measured:  `3332`
 		//  Estimated: `5527`
-		// Minimum execution time: 100_770_000 picoseconds.
-		Weight::from_parts(104_836_000, 0)
+		// Minimum execution time: 115_352_000 picoseconds.
+		Weight::from_parts(132_610_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(21))
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_732_000 picoseconds.
-		Weight::from_parts(16_434_000, 0)
+		// Minimum execution time: 17_924_000 picoseconds.
+		Weight::from_parts(24_934_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -132,23 +132,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_792_000 picoseconds.
-		Weight::from_parts(16_274_000, 0)
+		// Minimum execution time: 18_483_000 picoseconds.
+		Weight::from_parts(24_787_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:0 w:16)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn revoke() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `282`
-		//  Estimated: `3572`
-		// Minimum execution time: 14_382_000 picoseconds.
-		Weight::from_parts(16_044_000, 0)
-			.saturating_add(Weight::from_parts(0, 3572))
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
+		//  Measured:  `1013`
+		//  Estimated: `4570`
+		// Minimum execution time: 62_656_000 picoseconds.
+		Weight::from_parts(79_190_000, 0)
+			.saturating_add(Weight::from_parts(0, 4570))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(18))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
@@ -156,20 +160,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	fn renew_credential() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4411`
+		//  Measured:  `4407`
 		//  Estimated: `10064`
-		// Minimum execution time: 29_994_000 picoseconds.
-		Weight::from_parts(32_539_000, 0)
+		// Minimum execution time: 37_989_000 picoseconds.
+		Weight::from_parts(67_457_000, 0)
 			.saturating_add(Weight::from_parts(0, 10064))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::DisputableUntil` (r:1 w:0)
+	/// Proof: `Claims::DisputableUntil` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:1 w:0)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Nodes` (r:1 w:1)
@@ -178,65 +186,82 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn deregister() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3331`
+		//  Measured:  `3338`
 		//  Estimated: `5527`
-		// Minimum execution time: 100_069_000 picoseconds.
-		Weight::from_parts(105_427_000, 0)
+		// Minimum execution time: 123_489_000 picoseconds.
+		Weight::from_parts(210_613_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(21))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::NodeOwner` (r:16 w:32)
 	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Nodes` (r:1 w:1)
 	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NetworkPermissioned` (r:1 w:0)
+	/// Proof: `Providers::NetworkPermissioned` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn set_nodes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1299 + n * (32 ±0)`
-		//  Estimated: `4570 + n * (2613 ±3)`
-		// Minimum execution time: 52_258_000 picoseconds.
-		Weight::from_parts(56_782_810, 0)
+		//  Measured:  `1418 + n * (20 ±0)`
+		//  Estimated: `4570 + n * (2604 ±5)`
+		// Minimum execution time: 103_768_000 picoseconds.
+		Weight::from_parts(71_831_340, 0)
 			.saturating_add(Weight::from_parts(0, 4570))
-			// Standard Error: 4_440
-			.saturating_add(Weight::from_parts(5_756_395, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2))
+			// Standard Error: 933_003
+			.saturating_add(Weight::from_parts(72_323_244, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(17))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2604).saturating_mul(n.into()))
 	}
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Session::QueuedKeys` (r:1 w:0)
+	/// Proof: `Session::QueuedKeys` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Providers::Nodes` (r:64 w:0)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::NetworkPermissioned` (r:0 w:1)
 	/// Proof: `Providers::NetworkPermissioned` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// The range of component `v` is `[0, 64]`.
 	fn set_network_permissioned(v: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 5_198_000 picoseconds.
-		Weight::from_parts(5_868_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			// Until re-benchmarked: one `Nodes` read per validator (at most 64).
-			.saturating_add(Weight::from_parts(3_000_000, 2_600).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(v.into()))
+		//  Measured:  `213 + v * (117 ±0)`
+		//  Estimated: `1688 + v * (3580 ±0)`
+		// Minimum execution time: 11_961_000 picoseconds.
+		Weight::from_parts(31_540_644, 0)
+			.saturating_add(Weight::from_parts(0, 1688))
+			// Standard Error: 22_639
+			.saturating_add(Weight::from_parts(4_624_786, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
+			.saturating_add(Weight::from_parts(0, 3580).saturating_mul(v.into()))
 	}
-	/// Until re-benchmarked: the cost of `set_nodes` with `n` nodes.
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:0 w:16)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 16]`.
 	fn force_clear_nodes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1299 + n * (32 ±0)`
-		//  Estimated: `4570 + n * (2613 ±3)`
-		// Minimum execution time: 52_258_000 picoseconds.
-		Weight::from_parts(56_782_810, 0)
+		//  Measured:  `360 + n * (39 ±0)`
+		//  Estimated: `4570`
+		// Minimum execution time: 22_047_000 picoseconds.
+		Weight::from_parts(30_520_782, 0)
 			.saturating_add(Weight::from_parts(0, 4570))
-			// Standard Error: 4_440
-			.saturating_add(Weight::from_parts(5_756_395, 0).saturating_mul(n.into()))
+			// Standard Error: 21_135
+			.saturating_add(Weight::from_parts(2_393_936, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(17))
+			.saturating_add(T::DbWeight::get().writes(1))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(n.into()))
 	}
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
@@ -245,13 +270,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn on_initialize_expiries(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `232 + n * (117 ±0)`
+		//  Measured:  `233 + n * (117 ±0)`
 		//  Estimated: `5527 + n * (2582 ±0)`
-		// Minimum execution time: 5_108_000 picoseconds.
-		Weight::from_parts(8_398_002, 0)
+		// Minimum execution time: 5_306_000 picoseconds.
+		Weight::from_parts(26_358_793, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			// Standard Error: 2_154
-			.saturating_add(Weight::from_parts(5_827_960, 0).saturating_mul(n.into()))
+			// Standard Error: 51_379
+			.saturating_add(Weight::from_parts(9_175_740, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -268,13 +293,13 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2445`
+		//  Measured:  `2446`
 		//  Estimated: `5527`
-		// Minimum execution time: 73_399_000 picoseconds.
-		Weight::from_parts(77_705_000, 0)
+		// Minimum execution time: 88_966_000 picoseconds.
+		Weight::from_parts(170_173_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -285,8 +310,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_551_000 picoseconds.
-		Weight::from_parts(16_094_000, 0)
+		// Minimum execution time: 18_873_000 picoseconds.
+		Weight::from_parts(26_777_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -296,7 +321,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Nodes` (r:1 w:1)
@@ -305,10 +330,10 @@ impl WeightInfo for () {
 	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3331`
+		//  Measured:  `3332`
 		//  Estimated: `5527`
-		// Minimum execution time: 100_770_000 picoseconds.
-		Weight::from_parts(104_836_000, 0)
+		// Minimum execution time: 115_352_000 picoseconds.
+		Weight::from_parts(132_610_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(21))
@@ -319,8 +344,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_732_000 picoseconds.
-		Weight::from_parts(16_434_000, 0)
+		// Minimum execution time: 17_924_000 picoseconds.
+		Weight::from_parts(24_934_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -331,23 +356,27 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `282`
 		//  Estimated: `3572`
-		// Minimum execution time: 14_792_000 picoseconds.
-		Weight::from_parts(16_274_000, 0)
+		// Minimum execution time: 18_483_000 picoseconds.
+		Weight::from_parts(24_787_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:0 w:16)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn revoke() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `282`
-		//  Estimated: `3572`
-		// Minimum execution time: 14_382_000 picoseconds.
-		Weight::from_parts(16_044_000, 0)
-			.saturating_add(Weight::from_parts(0, 3572))
-			.saturating_add(ParityDbWeight::get().reads(1))
-			.saturating_add(ParityDbWeight::get().writes(1))
+		//  Measured:  `1013`
+		//  Estimated: `4570`
+		// Minimum execution time: 62_656_000 picoseconds.
+		Weight::from_parts(79_190_000, 0)
+			.saturating_add(Weight::from_parts(0, 4570))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(18))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
@@ -355,20 +384,24 @@ impl WeightInfo for () {
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	fn renew_credential() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4411`
+		//  Measured:  `4407`
 		//  Estimated: `10064`
-		// Minimum execution time: 29_994_000 picoseconds.
-		Weight::from_parts(32_539_000, 0)
+		// Minimum execution time: 37_989_000 picoseconds.
+		Weight::from_parts(67_457_000, 0)
 			.saturating_add(Weight::from_parts(0, 10064))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::DisputableUntil` (r:1 w:0)
+	/// Proof: `Claims::DisputableUntil` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Claims::OpenClaims` (r:1 w:0)
+	/// Proof: `Claims::OpenClaims` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Nodes` (r:1 w:1)
@@ -377,65 +410,82 @@ impl WeightInfo for () {
 	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn deregister() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3331`
+		//  Measured:  `3338`
 		//  Estimated: `5527`
-		// Minimum execution time: 100_069_000 picoseconds.
-		Weight::from_parts(105_427_000, 0)
+		// Minimum execution time: 123_489_000 picoseconds.
+		Weight::from_parts(210_613_000, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(21))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::NodeOwner` (r:16 w:32)
 	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Nodes` (r:1 w:1)
 	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NetworkPermissioned` (r:1 w:0)
+	/// Proof: `Providers::NetworkPermissioned` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn set_nodes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1299 + n * (32 ±0)`
-		//  Estimated: `4570 + n * (2613 ±3)`
-		// Minimum execution time: 52_258_000 picoseconds.
-		Weight::from_parts(56_782_810, 0)
+		//  Measured:  `1418 + n * (20 ±0)`
+		//  Estimated: `4570 + n * (2604 ±5)`
+		// Minimum execution time: 103_768_000 picoseconds.
+		Weight::from_parts(71_831_340, 0)
 			.saturating_add(Weight::from_parts(0, 4570))
-			// Standard Error: 4_440
-			.saturating_add(Weight::from_parts(5_756_395, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(2))
+			// Standard Error: 933_003
+			.saturating_add(Weight::from_parts(72_323_244, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(17))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2604).saturating_mul(n.into()))
 	}
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Session::QueuedKeys` (r:1 w:0)
+	/// Proof: `Session::QueuedKeys` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Providers::Nodes` (r:64 w:0)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::NetworkPermissioned` (r:0 w:1)
 	/// Proof: `Providers::NetworkPermissioned` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// The range of component `v` is `[0, 64]`.
 	fn set_network_permissioned(v: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 5_198_000 picoseconds.
-		Weight::from_parts(5_868_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			// Until re-benchmarked: one `Nodes` read per validator (at most 64).
-			.saturating_add(Weight::from_parts(3_000_000, 2_600).saturating_mul(v.into()))
-			.saturating_add(ParityDbWeight::get().reads(v.into()))
+		//  Measured:  `213 + v * (117 ±0)`
+		//  Estimated: `1688 + v * (3580 ±0)`
+		// Minimum execution time: 11_961_000 picoseconds.
+		Weight::from_parts(31_540_644, 0)
+			.saturating_add(Weight::from_parts(0, 1688))
+			// Standard Error: 22_639
+			.saturating_add(Weight::from_parts(4_624_786, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))
+			.saturating_add(Weight::from_parts(0, 3580).saturating_mul(v.into()))
 	}
-	/// Until re-benchmarked: the cost of `set_nodes` with `n` nodes.
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Nodes` (r:1 w:1)
+	/// Proof: `Providers::Nodes` (`max_values`: None, `max_size`: Some(1105), added: 3580, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::NodeOwner` (r:0 w:16)
+	/// Proof: `Providers::NodeOwner` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 16]`.
 	fn force_clear_nodes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1299 + n * (32 ±0)`
-		//  Estimated: `4570 + n * (2613 ±3)`
-		// Minimum execution time: 52_258_000 picoseconds.
-		Weight::from_parts(56_782_810, 0)
+		//  Measured:  `360 + n * (39 ±0)`
+		//  Estimated: `4570`
+		// Minimum execution time: 22_047_000 picoseconds.
+		Weight::from_parts(30_520_782, 0)
 			.saturating_add(Weight::from_parts(0, 4570))
-			// Standard Error: 4_440
-			.saturating_add(Weight::from_parts(5_756_395, 0).saturating_mul(n.into()))
+			// Standard Error: 21_135
+			.saturating_add(Weight::from_parts(2_393_936, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(17))
+			.saturating_add(ParityDbWeight::get().writes(1))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(n.into()))
 	}
 	/// Storage: `Providers::Expiries` (r:1 w:1)
 	/// Proof: `Providers::Expiries` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
@@ -444,13 +494,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[0, 64]`.
 	fn on_initialize_expiries(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `232 + n * (117 ±0)`
+		//  Measured:  `233 + n * (117 ±0)`
 		//  Estimated: `5527 + n * (2582 ±0)`
-		// Minimum execution time: 5_108_000 picoseconds.
-		Weight::from_parts(8_398_002, 0)
+		// Minimum execution time: 5_306_000 picoseconds.
+		Weight::from_parts(26_358_793, 0)
 			.saturating_add(Weight::from_parts(0, 5527))
-			// Standard Error: 2_154
-			.saturating_add(Weight::from_parts(5_827_960, 0).saturating_mul(n.into()))
+			// Standard Error: 51_379
+			.saturating_add(Weight::from_parts(9_175_740, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))

@@ -5,9 +5,9 @@
 //! scripts/frame-weight-template.hbs)
 //!
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-26, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-01, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -58,44 +58,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	fn anchor() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
-		//  Estimated: `3629`
-		// Minimum execution time: 30_317_000 picoseconds.
-		Weight::from_parts(53_671_000, 0)
-			.saturating_add(Weight::from_parts(0, 3629))
+		//  Estimated: `3630`
+		// Minimum execution time: 23_489_000 picoseconds.
+		Weight::from_parts(40_789_000, 0)
+			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordVersions` (r:0 w:1)
 	/// Proof: `Records::RecordVersions` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn amend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `509`
-		//  Estimated: `3629`
-		// Minimum execution time: 56_586_000 picoseconds.
-		Weight::from_parts(80_180_000, 0)
-			.saturating_add(Weight::from_parts(0, 3629))
+		//  Measured:  `510`
+		//  Estimated: `3630`
+		// Minimum execution time: 41_682_000 picoseconds.
+		Weight::from_parts(54_410_000, 0)
+			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	fn retract() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `475`
-		//  Estimated: `3629`
-		// Minimum execution time: 30_527_000 picoseconds.
-		Weight::from_parts(56_736_000, 0)
-			.saturating_add(Weight::from_parts(0, 3629))
+		//  Measured:  `476`
+		//  Estimated: `3630`
+		// Minimum execution time: 26_219_000 picoseconds.
+		Weight::from_parts(37_922_000, 0)
+			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -111,18 +111,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3572`
-		// Minimum execution time: 31_559_000 picoseconds.
-		Weight::from_parts(55_204_000, 0)
+		// Minimum execution time: 25_737_000 picoseconds.
+		Weight::from_parts(33_066_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	fn force_retract() -> Weight {
-		// Bounded by `retract`'s measured figures (it reads the provider registry too).
-		Weight::from_parts(56_736_000, 0)
-			.saturating_add(Weight::from_parts(0, 3631))
+		// Proof Size summary in bytes:
+		//  Measured:  `194`
+		//  Estimated: `3630`
+		// Minimum execution time: 17_607_000 picoseconds.
+		Weight::from_parts(23_556_000, 0)
+			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -133,44 +136,44 @@ impl WeightInfo for () {
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	fn anchor() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
-		//  Estimated: `3629`
-		// Minimum execution time: 30_317_000 picoseconds.
-		Weight::from_parts(53_671_000, 0)
-			.saturating_add(Weight::from_parts(0, 3629))
+		//  Estimated: `3630`
+		// Minimum execution time: 23_489_000 picoseconds.
+		Weight::from_parts(40_789_000, 0)
+			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordVersions` (r:0 w:1)
 	/// Proof: `Records::RecordVersions` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn amend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `509`
-		//  Estimated: `3629`
-		// Minimum execution time: 56_586_000 picoseconds.
-		Weight::from_parts(80_180_000, 0)
-			.saturating_add(Weight::from_parts(0, 3629))
+		//  Measured:  `510`
+		//  Estimated: `3630`
+		// Minimum execution time: 41_682_000 picoseconds.
+		Weight::from_parts(54_410_000, 0)
+			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:0)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	fn retract() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `475`
-		//  Estimated: `3629`
-		// Minimum execution time: 30_527_000 picoseconds.
-		Weight::from_parts(56_736_000, 0)
-			.saturating_add(Weight::from_parts(0, 3629))
+		//  Measured:  `476`
+		//  Estimated: `3630`
+		// Minimum execution time: 26_219_000 picoseconds.
+		Weight::from_parts(37_922_000, 0)
+			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
@@ -186,18 +189,21 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3572`
-		// Minimum execution time: 31_559_000 picoseconds.
-		Weight::from_parts(55_204_000, 0)
+		// Minimum execution time: 25_737_000 picoseconds.
+		Weight::from_parts(33_066_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	fn force_retract() -> Weight {
-		// Bounded by `retract`'s measured figures (it reads the provider registry too).
-		Weight::from_parts(56_736_000, 0)
-			.saturating_add(Weight::from_parts(0, 3631))
+		// Proof Size summary in bytes:
+		//  Measured:  `194`
+		//  Estimated: `3630`
+		// Minimum execution time: 17_607_000 picoseconds.
+		Weight::from_parts(23_556_000, 0)
+			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}

@@ -361,7 +361,10 @@ pub mod pallet {
 		for Pallet<T>
 	{
 		fn on_offence(
-			offenders: &[sp_staking::offence::OffenceDetails<T::AccountId, (T::AccountId, FullId)>],
+			offenders: &[sp_staking::offence::OffenceDetails<
+				T::AccountId,
+				(T::AccountId, FullId),
+			>],
 			_slash_fraction: &[sp_runtime::Perbill],
 			session: sp_staking::SessionIndex,
 		) -> Weight {
@@ -378,9 +381,8 @@ pub mod pallet {
 					removed
 				);
 				// The set, one registry read per admitted validator, and the writes.
-				weight = weight.saturating_add(
-					db.reads_writes(1 + u64::from(T::MaxValidators::get()), 3),
-				);
+				weight = weight
+					.saturating_add(db.reads_writes(1 + u64::from(T::MaxValidators::get()), 3));
 				Self::deposit_event(Event::OffenceReported { who, session, removed });
 			}
 			weight

@@ -5,9 +5,9 @@
 //! scripts/frame-weight-template.hbs)
 //!
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-01, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -66,31 +66,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1010 + v * (41 ±0)`
 		//  Estimated: `4403 + v * (43 ±0)`
-		// Minimum execution time: 23_666_000 picoseconds.
-		Weight::from_parts(25_415_139, 0)
+		// Minimum execution time: 33_408_000 picoseconds.
+		Weight::from_parts(49_030_859, 0)
 			.saturating_add(Weight::from_parts(0, 4403))
-			// Standard Error: 850
-			.saturating_add(Weight::from_parts(202_415, 0).saturating_mul(v.into()))
+			// Standard Error: 8_106
+			.saturating_add(Weight::from_parts(288_262, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(Weight::from_parts(0, 43).saturating_mul(v.into()))
 	}
 	/// Storage: `ValidatorSet::Validators` (r:1 w:1)
 	/// Proof: `ValidatorSet::Validators` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:63 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `ValidatorSet::SetChanged` (r:0 w:1)
 	/// Proof: `ValidatorSet::SetChanged` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	/// The range of component `v` is `[3, 64]`.
+	/// The range of component `v` is `[5, 64]`.
 	fn remove_validator(v: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `57 + v * (32 ±0)`
-		//  Estimated: `3535`
-		// Minimum execution time: 11_718_000 picoseconds.
-		Weight::from_parts(12_420_254, 0)
-			.saturating_add(Weight::from_parts(0, 3535))
-			// Standard Error: 548
-			.saturating_add(Weight::from_parts(103_311, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(1))
+		//  Measured:  `207 + v * (117 ±0)`
+		//  Estimated: `11318 + v * (2281 ±10)`
+		// Minimum execution time: 38_490_000 picoseconds.
+		Weight::from_parts(18_156_868, 0)
+			.saturating_add(Weight::from_parts(0, 11318))
+			// Standard Error: 23_014
+			.saturating_add(Weight::from_parts(6_259_520, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
+			.saturating_add(Weight::from_parts(0, 2281).saturating_mul(v.into()))
 	}
 	/// Storage: `ValidatorSet::SessionBlocks` (r:0 w:1)
 	/// Proof: `ValidatorSet::SessionBlocks` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -98,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_308_000 picoseconds.
-		Weight::from_parts(5_919_000, 0)
+		// Minimum execution time: 7_326_000 picoseconds.
+		Weight::from_parts(11_002_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -120,31 +123,34 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1010 + v * (41 ±0)`
 		//  Estimated: `4403 + v * (43 ±0)`
-		// Minimum execution time: 23_666_000 picoseconds.
-		Weight::from_parts(25_415_139, 0)
+		// Minimum execution time: 33_408_000 picoseconds.
+		Weight::from_parts(49_030_859, 0)
 			.saturating_add(Weight::from_parts(0, 4403))
-			// Standard Error: 850
-			.saturating_add(Weight::from_parts(202_415, 0).saturating_mul(v.into()))
+			// Standard Error: 8_106
+			.saturating_add(Weight::from_parts(288_262, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(2))
 			.saturating_add(Weight::from_parts(0, 43).saturating_mul(v.into()))
 	}
 	/// Storage: `ValidatorSet::Validators` (r:1 w:1)
 	/// Proof: `ValidatorSet::Validators` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:63 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
 	/// Storage: `ValidatorSet::SetChanged` (r:0 w:1)
 	/// Proof: `ValidatorSet::SetChanged` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	/// The range of component `v` is `[3, 64]`.
+	/// The range of component `v` is `[5, 64]`.
 	fn remove_validator(v: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `57 + v * (32 ±0)`
-		//  Estimated: `3535`
-		// Minimum execution time: 11_718_000 picoseconds.
-		Weight::from_parts(12_420_254, 0)
-			.saturating_add(Weight::from_parts(0, 3535))
-			// Standard Error: 548
-			.saturating_add(Weight::from_parts(103_311, 0).saturating_mul(v.into()))
-			.saturating_add(ParityDbWeight::get().reads(1))
+		//  Measured:  `207 + v * (117 ±0)`
+		//  Estimated: `11318 + v * (2281 ±10)`
+		// Minimum execution time: 38_490_000 picoseconds.
+		Weight::from_parts(18_156_868, 0)
+			.saturating_add(Weight::from_parts(0, 11318))
+			// Standard Error: 23_014
+			.saturating_add(Weight::from_parts(6_259_520, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(2))
+			.saturating_add(Weight::from_parts(0, 2281).saturating_mul(v.into()))
 	}
 	/// Storage: `ValidatorSet::SessionBlocks` (r:0 w:1)
 	/// Proof: `ValidatorSet::SessionBlocks` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -152,8 +158,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_308_000 picoseconds.
-		Weight::from_parts(5_919_000, 0)
+		// Minimum execution time: 7_326_000 picoseconds.
+		Weight::from_parts(11_002_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}

@@ -93,7 +93,8 @@ pub mod sessions {
 		type NextSessionRotation = Sessions;
 		/// The validator set plans each session; the session history records it (a root per
 		/// session, against which GRANDPA equivocation reports prove key ownership).
-		type SessionManager = pallet_session::historical::NoteHistoricalRoot<Runtime, PrunedHistory>;
+		type SessionManager =
+			pallet_session::historical::NoteHistoricalRoot<Runtime, PrunedHistory>;
 		type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
 		type Keys = SessionKeys;
 		/// No slashing or mid-session disabling in a permissioned consortium: a proven
