@@ -29,7 +29,7 @@ pub struct NodeProofCmd {
 
 fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
 	let s = s.trim().trim_start_matches("0x");
-	if s.len() % 2 != 0 {
+	if !s.len().is_multiple_of(2) {
 		return Err("odd number of hex digits".into());
 	}
 	(0..s.len())
@@ -125,10 +125,11 @@ mod tests {
 		let account = [7u8; 32];
 		let genesis = [9u8; 32];
 		let proof = node_proof(secret, &account, &genesis);
-		let peer = decode_hex(proof["peerIdHex"].as_str().unwrap()).unwrap();
+		let field = |name: &str| proof[name].as_str().expect("a string field").to_string();
+		let peer = decode_hex(&field("peerIdHex")).expect("hex");
 		let key = ed25519_key_of(&peer).expect("an ed25519 peer id");
 		let sig: [u8; 64] =
-			decode_hex(proof["signature"].as_str().unwrap()).unwrap().try_into().unwrap();
+			decode_hex(&field("signature")).expect("hex").try_into().expect("64 bytes");
 		let message = node_proof_message(&genesis, &sp_runtime::AccountId32::from(account));
 		assert!(sp_io::crypto::ed25519_verify(
 			&ed25519::Signature::from_raw(sig),
@@ -136,10 +137,10 @@ mod tests {
 			&ed25519::Public::from_raw(key)
 		));
 		// The base58 form is the one nodes print for an ed25519 key.
-		assert!(proof["peerId"].as_str().unwrap().starts_with("12D3KooW"));
+		assert!(field("peerId").starts_with("12D3KooW"));
 		// A key file in hex or raw gives the same secret.
-		assert_eq!(secret_of(&[1u8; 32]).unwrap(), secret);
-		assert_eq!(secret_of("01".repeat(32).as_bytes()).unwrap(), secret);
+		assert_eq!(secret_of(&[1u8; 32]), Ok(secret));
+		assert_eq!(secret_of("01".repeat(32).as_bytes()), Ok(secret));
 		assert!(secret_of(b"0102").is_err());
 	}
 }

@@ -1122,7 +1122,7 @@ fn a_cursor_resumes_after_the_entry_just_removed() {
 			));
 		}
 		let first = Consent::next_expiring(5, None).expect("an entry");
-		let raw = ExpiryQueue::<Test>::hashed_key_for(5, &first);
+		let raw = ExpiryQueue::<Test>::hashed_key_for(5, first);
 		let second = Consent::next_expiring(5, Some(raw.clone())).expect("a second entry");
 		assert_ne!(first, second);
 		Consent::expire(5, first);
