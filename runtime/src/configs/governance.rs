@@ -79,6 +79,42 @@ impl Contains<RuntimeCall> for ForbiddenAsRoot {
 	}
 }
 
+/// The calls nested directly in a call that dispatches others.
+enum Nested<'a> {
+	/// A batch: every call may run.
+	All(&'a [RuntimeCall]),
+	/// A wrapper (`as_derivative`, `dispatch_as*`, `with_weight`, `councilRoot`).
+	One(&'a RuntimeCall),
+	/// An `if_else`: one branch or the other runs.
+	Either(&'a RuntimeCall, &'a RuntimeCall),
+	/// A call that dispatches no other.
+	Leaf,
+}
+
+/// What `call` dispatches: the one list of wrappers both guards below walk.
+fn nested(call: &RuntimeCall) -> Nested<'_> {
+	match call {
+		RuntimeCall::Utility(
+			pallet_utility::Call::batch { calls }
+			| pallet_utility::Call::batch_all { calls }
+			| pallet_utility::Call::force_batch { calls },
+		) => Nested::All(calls),
+		RuntimeCall::Utility(
+			pallet_utility::Call::as_derivative { call, .. }
+			| pallet_utility::Call::dispatch_as { call, .. }
+			| pallet_utility::Call::dispatch_as_fallible { call, .. }
+			| pallet_utility::Call::with_weight { call, .. },
+		) => Nested::One(call),
+		RuntimeCall::Utility(pallet_utility::Call::if_else { main, fallback }) => {
+			Nested::Either(main, fallback)
+		}
+		RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root { call }) => {
+			Nested::One(call)
+		}
+		_ => Nested::Leaf,
+	}
+}
+
 /// How many `councilMembership.removeMember` calls `call` holds, nested ones included (the
 /// larger branch of an `if_else`).
 fn member_removals(call: &RuntimeCall, depth: u32) -> u32 {
@@ -86,26 +122,14 @@ fn member_removals(call: &RuntimeCall, depth: u32) -> u32 {
 		return 0;
 	}
 	let inner = |c: &RuntimeCall| member_removals(c, depth.saturating_add(1));
-	match call {
-		RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member { .. }) => 1,
-		RuntimeCall::Utility(
-			pallet_utility::Call::batch { calls }
-			| pallet_utility::Call::batch_all { calls }
-			| pallet_utility::Call::force_batch { calls },
-		) => calls.iter().map(inner).fold(0, u32::saturating_add),
-		RuntimeCall::Utility(
-			pallet_utility::Call::as_derivative { call, .. }
-			| pallet_utility::Call::dispatch_as { call, .. }
-			| pallet_utility::Call::dispatch_as_fallible { call, .. }
-			| pallet_utility::Call::with_weight { call, .. },
-		) => inner(call),
-		RuntimeCall::Utility(pallet_utility::Call::if_else { main, fallback }) => {
-			inner(main).max(inner(fallback))
-		}
-		RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root { call }) => {
-			inner(call)
-		}
-		_ => 0,
+	match nested(call) {
+		Nested::All(calls) => calls.iter().map(inner).fold(0, u32::saturating_add),
+		Nested::One(call) => inner(call),
+		Nested::Either(main, fallback) => inner(main).max(inner(fallback)),
+		Nested::Leaf => u32::from(matches!(
+			call,
+			RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member { .. })
+		)),
 	}
 }
 
@@ -120,28 +144,18 @@ fn forbidden_as_root(call: &RuntimeCall, depth: u32) -> bool {
 		return true;
 	}
 	let inner = |c: &RuntimeCall| forbidden_as_root(c, depth.saturating_add(1));
-	match call {
-		RuntimeCall::Sudo(_) => true,
-		// A prime's vote would count for every silent member.
-		RuntimeCall::Council(pallet_collective::Call::set_members { prime: Some(_), .. }) => true,
-		RuntimeCall::Utility(
-			pallet_utility::Call::batch { calls }
-			| pallet_utility::Call::batch_all { calls }
-			| pallet_utility::Call::force_batch { calls },
-		) => calls.iter().any(inner),
-		RuntimeCall::Utility(
-			pallet_utility::Call::as_derivative { call, .. }
-			| pallet_utility::Call::dispatch_as { call, .. }
-			| pallet_utility::Call::dispatch_as_fallible { call, .. }
-			| pallet_utility::Call::with_weight { call, .. },
-		) => inner(call),
-		RuntimeCall::Utility(pallet_utility::Call::if_else { main, fallback }) => {
-			inner(main) || inner(fallback)
-		}
-		RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root { call }) => {
-			inner(call)
-		}
-		other => ShrinksCouncilTooFar::contains(other),
+	match nested(call) {
+		Nested::All(calls) => calls.iter().any(inner),
+		Nested::One(call) => inner(call),
+		Nested::Either(main, fallback) => inner(main) || inner(fallback),
+		Nested::Leaf => match call {
+			RuntimeCall::Sudo(_) => true,
+			// A prime's vote would count for every silent member.
+			RuntimeCall::Council(pallet_collective::Call::set_members {
+				prime: Some(_), ..
+			}) => true,
+			other => ShrinksCouncilTooFar::contains(other),
+		},
 	}
 }
 
