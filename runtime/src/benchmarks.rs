@@ -10,6 +10,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_utility, Utility]
+	[pallet_proxy, Proxy]
+	[pallet_multisig, Multisig]
 	[pallet_providers, Providers]
 	[pallet_records, Records]
 	[pallet_consent, Consent]

@@ -69,10 +69,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 3,
+	transaction_version: 4,
 	system_version: 1,
 };
 
@@ -341,6 +341,15 @@ mod runtime {
 
 	#[runtime::pallet_index(23)]
 	pub type Claims = pallet_claims;
+
+	// Indices 30-39: delegation.
+	/// Keys an organisation delegates, each limited to a `ProxyType`.
+	#[runtime::pallet_index(30)]
+	pub type Proxy = pallet_proxy;
+
+	/// k-of-n accounts (an organisation's root key held by its officers).
+	#[runtime::pallet_index(31)]
+	pub type Multisig = pallet_multisig;
 
 	/// Sudo is keyed only in the development preset; the consortium preset has no sudo key.
 	#[runtime::pallet_index(99)]

@@ -15,7 +15,7 @@ use healthchain_primitives::{
 	Scopes,
 };
 use sp_core::H256;
-use sp_runtime::traits::{One, Saturating};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 /// A 32-byte id from a number (`H256::from_low_u64_be` needs std).
 fn id_from(n: u64) -> H256 {
@@ -73,6 +73,28 @@ fn fill_guardians<T: Config>(
 		list.try_into().map_err(|_| BenchmarkError::Stop("guardians over bound"))?;
 	Guardians::<T>::insert(patient, bounded);
 	Ok(())
+}
+
+/// A `patient_call` of `action` by `signer` with `nonce`, valid for the longest lifetime,
+/// signed in the `<Bytes>`-wrapped form (the slower check: the raw form is tried first).
+fn signed_patient_call<T: Config>(
+	signer: T::AccountId,
+	nonce: u32,
+	action: PatientAction<T::AccountId, BlockNumberFor<T>>,
+) -> Call<T> {
+	let now = frame_system::Pallet::<T>::block_number();
+	let payload = PatientPayload {
+		signer: signer.clone(),
+		nonce,
+		valid_until: now.saturating_add(T::MaxPayloadLifetime::get()),
+		action,
+	};
+	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	let mut message = b"<Bytes>".to_vec();
+	message.extend(patient_payload_message(genesis.as_ref(), &payload));
+	message.extend_from_slice(b"</Bytes>");
+	let signature = T::BenchmarkHelper::sign(&signer, &message);
+	Call::<T>::patient_call { payload, signature }
 }
 
 fn record_of<T: Config>(n: u32, patient: &T::AccountId, author: &T::AccountId) -> RecordId {
@@ -462,6 +484,64 @@ mod benchmarks {
 			patient,
 			provider: er,
 			cause: CloseCause::Expired,
+		});
+		Ok(())
+	}
+
+	/// Admitting a fee-less patient call, worst case: a guardian's revocation for a ward
+	/// (guardian list at its bound, the grant read), signed in the `<Bytes>`-wrapped form (two
+	/// signature verifications), a nonce ahead of the next one (the pool's `requires` tag).
+	#[benchmark]
+	fn authorize_patient_call() -> Result<(), BenchmarkError> {
+		use frame_support::{pallet_prelude::TransactionSource, traits::Authorize};
+		let signer = T::BenchmarkHelper::signer();
+		let patient: T::AccountId = account("patient", 0, 0);
+		fill_guardians::<T>(&patient, &signer)?;
+		let grantee: T::AccountId = account("grantee", 0, 0);
+		grant_all::<T>(&patient, &grantee)?;
+		let call = signed_patient_call::<T>(
+			signer,
+			1,
+			PatientAction::RevokeFor { patient: patient.clone(), grantee: grantee.clone() },
+		);
+
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or(BenchmarkError::Stop("patient_call must be authorizable"))?
+				.map_err(|_| BenchmarkError::Stop("patient call refused"))?;
+		}
+
+		assert!(Grants::<T>::contains_key(&patient, &grantee));
+		Ok(())
+	}
+
+	/// A relayed patient call's checks and bookkeeping: expiry, nonce, the wrapped signature
+	/// (two verifications), the nonce write, the action in its own storage layer (here a
+	/// revocation of nothing, which fails after one read) and the event.
+	#[benchmark]
+	fn patient_call_overhead() -> Result<(), BenchmarkError> {
+		let signer = T::BenchmarkHelper::signer();
+		let grantee: T::AccountId = account("grantee", 0, 0);
+		let relayer: T::AccountId = whitelisted_caller();
+		let call = signed_patient_call::<T>(
+			signer.clone(),
+			0,
+			PatientAction::Revoke { grantee: grantee.clone() },
+		);
+		let Call::<T>::patient_call { payload, signature } = call else {
+			return Err(BenchmarkError::Stop("not a patient call"));
+		};
+
+		#[extrinsic_call]
+		patient_call(RawOrigin::Signed(relayer.clone()), payload, signature);
+
+		assert_eq!(PatientNonces::<T>::get(&signer), 1);
+		assert_last_event::<T>(Event::PatientCallExecuted {
+			signer,
+			nonce: 0,
+			relayer: Some(relayer),
+			result: Err(Error::<T>::GrantNotFound.into()),
 		});
 		Ok(())
 	}

@@ -93,7 +93,7 @@ pub mod pallet {
 		ConsentCheck, Digest, ProviderDiscipline, ProviderRegistry, Purpose, Purposes, RecordId,
 		RecordInfo, RecordRegistry, Role, Scope, Scopes,
 	};
-	use sp_runtime::traits::{One, Saturating, Zero};
+	use sp_runtime::traits::{IdentifyAccount, One, SaturatedConversion, Saturating, Verify, Zero};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -153,8 +153,49 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAccessBatch: Get<u32>;
 
+		/// The signature a patient's own key makes over a [`PatientPayload`] (the runtime's
+		/// `MultiSignature`): it proves the patient's intent however the payload reaches the
+		/// chain.
+		type Signature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>> + Parameter;
+
+		/// Fee-less patient calls (other than withdrawals) one account may make per
+		/// `FeelessPeriod`.
+		#[pallet::constant]
+		type FeelessQuota: Get<u32>;
+
+		/// The length of a fee-less quota period, in blocks.
+		#[pallet::constant]
+		type FeelessPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Fee-less patient calls (other than withdrawals) admitted per block: the most the
+		/// fee-less path takes from a block whatever the flood.
+		#[pallet::constant]
+		type MaxFeelessPerBlock: Get<u32>;
+
+		/// Fee-less withdrawals (revocations, guardian removals, closing break-glass windows)
+		/// admitted per block, counted apart so a flood of grants never delays a revocation.
+		#[pallet::constant]
+		type MaxFeelessWithdrawalsPerBlock: Get<u32>;
+
+		/// How far ahead of the current block a payload's `valid_until` may be.
+		#[pallet::constant]
+		type MaxPayloadLifetime: Get<BlockNumberFor<Self>>;
+
 		/// Weights of this pallet's calls, from benchmarks.
 		type WeightInfo: WeightInfo;
+
+		/// Makes keys and signatures for the patient-call benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::Signature>;
+	}
+
+	/// Keys and signatures for the benchmarks of `patient_call`.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper<AccountId, Signature> {
+		/// A new account whose key [`Self::sign`] can sign with.
+		fn signer() -> AccountId;
+		/// `signer`'s signature of `message`.
+		fn sign(signer: &AccountId, message: &[u8]) -> Signature;
 	}
 
 	/// Grants by (patient, grantee).
@@ -241,6 +282,22 @@ pub mod pallet {
 	pub type SweptUpTo<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Events of the consent pallet.
+	/// Each account's next patient-call nonce: a signed [`PatientPayload`] must carry it, and
+	/// each included patient call uses it up (replay protection).
+	#[pallet::storage]
+	pub type PatientNonces<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Each account's fee-less use in its latest quota period.
+	#[pallet::storage]
+	pub type FeelessUsage<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, FeelessUse<BlockNumberFor<T>>, ValueQuery>;
+
+	/// Fee-less patient calls included in the current block (the per-block caps).
+	#[pallet::storage]
+	pub type FeelessInBlock<T: Config> =
+		StorageValue<_, FeelessBlock<BlockNumberFor<T>>, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -307,6 +364,16 @@ pub mod pallet {
 			purpose: Purpose,
 			basis: AccessBasis,
 		},
+		/// A patient call signed by `signer` ran with `nonce`: fee-less when `relayer` is
+		/// `None`, else submitted (and paid for) by `relayer`. `result` is the action's
+		/// outcome (its own events say what changed); a failed action still uses the nonce
+		/// and, fee-less, the quota.
+		PatientCallExecuted {
+			signer: T::AccountId,
+			nonce: u32,
+			relayer: Option<T::AccountId>,
+			result: DispatchResult,
+		},
 	}
 
 	/// Errors of the consent pallet.
@@ -368,6 +435,16 @@ pub mod pallet {
 		NoOpenWindow,
 		/// Only the patient, one of the patient's guardians or governance may do this.
 		NotPatientOrGuardian,
+		/// The signed payload's `valid_until` block has passed.
+		PayloadExpired,
+		/// The signed payload's `valid_until` is further ahead than `MaxPayloadLifetime`.
+		PayloadLifetimeTooLong,
+		/// The payload's signature is not the signer's.
+		BadPayloadSignature,
+		/// The payload's nonce was used already (a replay).
+		PayloadNonceUsed,
+		/// The payload's nonce is ahead of the signer's next nonce.
+		PayloadNonceTooHigh,
 	}
 
 	impl<T> From<AccessDenial> for Error<T> {
@@ -445,16 +522,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::add_guardian())]
 		pub fn add_guardian(origin: OriginFor<T>, guardian: T::AccountId) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
-			ensure!(patient != guardian, Error::<T>::CannotTargetSelf);
-			let mut guardians = Guardians::<T>::get(&patient);
-			let pos =
-				guardians.binary_search(&guardian).err().ok_or(Error::<T>::AlreadyGuardian)?;
-			guardians
-				.try_insert(pos, guardian.clone())
-				.map_err(|_| Error::<T>::TooManyGuardians)?;
-			Guardians::<T>::insert(&patient, guardians);
-			Self::deposit_event(Event::GuardianAdded { patient, guardian });
-			Ok(())
+			Self::do_add_guardian(patient, guardian)
 		}
 
 		/// Stop `guardian` acting for the caller (grants it made stay until revoked or
@@ -463,16 +531,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_guardian())]
 		pub fn remove_guardian(origin: OriginFor<T>, guardian: T::AccountId) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
-			let mut guardians = Guardians::<T>::get(&patient);
-			let pos = guardians.binary_search(&guardian).map_err(|_| Error::<T>::NotGuardian)?;
-			guardians.remove(pos);
-			if guardians.is_empty() {
-				Guardians::<T>::remove(&patient);
-			} else {
-				Guardians::<T>::insert(&patient, guardians);
-			}
-			Self::deposit_event(Event::GuardianRemoved { patient, guardian });
-			Ok(())
+			Self::do_remove_guardian(patient, guardian)
 		}
 
 		/// As a guardian of `patient`, grant `grantee` access (as [`Pallet::grant`]).
@@ -723,30 +782,386 @@ pub mod pallet {
 			patient: T::AccountId,
 			provider: T::AccountId,
 		) -> DispatchResult {
-			let cause = match T::GovernanceOrigin::try_origin(origin) {
-				Ok(_) => CloseCause::Governance,
+			match T::GovernanceOrigin::try_origin(origin) {
+				Ok(_) => Self::close_open_window(&patient, &provider, CloseCause::Governance),
 				Err(origin) => {
 					let who = ensure_signed(origin)?;
-					if who == patient {
-						CloseCause::Patient
-					} else {
-						Self::ensure_guardian(&patient, &who)
-							.map_err(|_| Error::<T>::NotPatientOrGuardian)?;
-						CloseCause::Guardian
-					}
+					Self::do_close_by_patient(who, patient, provider)
 				}
+			}
+		}
+
+		/// Run `payload.action` for `payload.signer`, whose own key signed it: **fee-less** as
+		/// a general (unsigned) transaction admitted by [`Pallet::authorize_patient_call`]
+		/// (the signer needs no balance and no account; quota per period and per-block caps
+		/// apply, withdrawals never count against the quota), or **relayed** in a signed
+		/// transaction by any account, which pays the fee (no quota).
+		///
+		/// Either way the signature, the expiry and the nonce are checked and the nonce is
+		/// used up. The action's failure does not fail the call: it is reported in
+		/// `PatientCallExecuted { result }` (so a failed fee-less call still costs the signer
+		/// its nonce and quota).
+		#[pallet::call_index(11)]
+		#[pallet::weight(Pallet::<T>::patient_call_weight(&payload.action))]
+		#[pallet::authorize(Pallet::<T>::authorize_patient_call)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_patient_call())]
+		pub fn patient_call(
+			origin: OriginFor<T>,
+			payload: PatientPayload<T::AccountId, BlockNumberFor<T>>,
+			signature: T::Signature,
+		) -> DispatchResultWithPostInfo {
+			let relayer = match frame_system::ensure_authorized(origin.clone()) {
+				Ok(()) => None,
+				Err(_) => Some(ensure_signed(origin)?),
 			};
 			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				OpenWindows::<T>::get(&patient, &provider).is_some_and(|w| now < w.expires_at),
-				Error::<T>::NoOpenWindow
-			);
-			Self::close_window(&patient, &provider, cause);
-			Ok(())
+			Self::check_expiry(&payload, now).map_err(Error::<T>::from)?;
+			let next = PatientNonces::<T>::get(&payload.signer);
+			ensure!(payload.nonce >= next, Error::<T>::PayloadNonceUsed);
+			ensure!(payload.nonce == next, Error::<T>::PayloadNonceTooHigh);
+			if relayer.is_some() {
+				// Fee-less calls had their signature checked by the authorization.
+				ensure!(
+					Self::signature_valid(&payload, &signature),
+					Error::<T>::BadPayloadSignature
+				);
+			} else {
+				Self::count_feeless(&payload, now);
+			}
+			PatientNonces::<T>::insert(&payload.signer, next.saturating_add(1));
+
+			let PatientPayload { signer, nonce, action, .. } = payload;
+			let weight = Self::patient_call_weight(&action);
+			let result = frame_support::storage::with_storage_layer(|| {
+				Self::run_action(signer.clone(), action)
+			});
+			Self::deposit_event(Event::PatientCallExecuted { signer, nonce, relayer, result });
+			Ok(PostDispatchInfo { actual_weight: Some(weight), pays_fee: Pays::Yes })
+		}
+	}
+
+	/// Why a patient payload is not (or no longer) valid, for both paths.
+	enum PayloadFault {
+		Expired,
+		LifetimeTooLong,
+	}
+
+	impl<T> From<PayloadFault> for Error<T> {
+		fn from(f: PayloadFault) -> Self {
+			match f {
+				PayloadFault::Expired => Error::PayloadExpired,
+				PayloadFault::LifetimeTooLong => Error::PayloadLifetimeTooLong,
+			}
+		}
+	}
+
+	impl From<PayloadFault> for TransactionValidityError {
+		fn from(f: PayloadFault) -> Self {
+			InvalidTransaction::Custom(match f {
+				PayloadFault::Expired => feeless_refusal::PAYLOAD_EXPIRED,
+				PayloadFault::LifetimeTooLong => feeless_refusal::PAYLOAD_LIFETIME_TOO_LONG,
+			})
+			.into()
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Admit a fee-less `patient_call` (a general transaction; the `AuthorizeCall`
+		/// extension calls this in the pool and again when the block includes it):
+		/// - the payload has not expired and its lifetime is bounded;
+		/// - its nonce is the signer's next one (a later one waits in the pool for the
+		///   earlier ones; a used one is `Stale`);
+		/// - the signer's key signed it (`BadProof` otherwise);
+		/// - a withdrawal withdraws something that exists (no free no-op calls); any other
+		///   action is within the signer's quota for the period;
+		/// - the block has room under the fee-less caps (`ExhaustsResources` otherwise: the
+		///   block builder leaves the transaction in the pool for a later block).
+		///
+		/// Fee-less calls have the lowest priority (withdrawals just above other fee-less
+		/// calls), so paid provider and insurer traffic is always ordered first.
+		pub fn authorize_patient_call(
+			source: TransactionSource,
+			payload: &PatientPayload<T::AccountId, BlockNumberFor<T>>,
+			signature: &T::Signature,
+		) -> TransactionValidityWithRefund {
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::check_expiry(payload, now)?;
+			let next = PatientNonces::<T>::get(&payload.signer);
+			if payload.nonce < next {
+				return Err(InvalidTransaction::Stale.into());
+			}
+			if payload.nonce > next && source == TransactionSource::InBlock {
+				return Err(InvalidTransaction::Future.into());
+			}
+			if !Self::signature_valid(payload, signature) {
+				return Err(InvalidTransaction::BadProof.into());
+			}
+			let withdrawal = payload.action.is_withdrawal();
+			if withdrawal {
+				if !Self::withdraws_something(&payload.signer, &payload.action, now) {
+					return Err(
+						InvalidTransaction::Custom(feeless_refusal::NOTHING_TO_WITHDRAW).into()
+					);
+				}
+			} else if Self::feeless_use(&payload.signer, now).used >= T::FeelessQuota::get() {
+				return Err(InvalidTransaction::Custom(feeless_refusal::QUOTA_EXHAUSTED).into());
+			}
+			let in_block = Self::feeless_in_block(now);
+			let full = if withdrawal {
+				in_block.withdrawals >= T::MaxFeelessWithdrawalsPerBlock::get()
+			} else {
+				in_block.operations >= T::MaxFeelessPerBlock::get()
+			};
+			if full {
+				return Err(InvalidTransaction::ExhaustsResources.into());
+			}
+
+			let mut validity = ValidTransaction::with_tag_prefix("ConsentPatientCall")
+				.priority(if withdrawal { 1 } else { 0 })
+				.longevity(
+					payload
+						.valid_until
+						.saturating_sub(now)
+						.saturated_into::<u64>()
+						.saturating_add(1),
+				)
+				.and_provides((&payload.signer, payload.nonce));
+			if payload.nonce > next {
+				validity =
+					validity.and_requires((&payload.signer, payload.nonce.saturating_sub(1)));
+			}
+			Ok((validity.build()?, Weight::zero()))
+		}
+
+		/// The weight charged for a patient call running `action`: the payload checks and
+		/// bookkeeping (benchmarked with the cheapest action) plus the action's own weight.
+		pub fn patient_call_weight(
+			action: &PatientAction<T::AccountId, BlockNumberFor<T>>,
+		) -> Weight {
+			let action_weight = match action {
+				PatientAction::Grant { .. } => Self::grant_weight(T::WeightInfo::grant()),
+				PatientAction::GrantFor { .. } => Self::grant_weight(T::WeightInfo::grant_for()),
+				PatientAction::Revoke { .. } => T::WeightInfo::revoke(),
+				PatientAction::RevokeFor { .. } => T::WeightInfo::revoke_for(),
+				PatientAction::AddGuardian { .. } => T::WeightInfo::add_guardian(),
+				PatientAction::RemoveGuardian { .. } => T::WeightInfo::remove_guardian(),
+				PatientAction::CloseBreakGlass { .. } => T::WeightInfo::close_break_glass_early(),
+			};
+			// The overhead is benchmarked on the relayed path (the signature check); a fee-less
+			// call skips that but updates the signer's quota and the block's count instead.
+			T::WeightInfo::patient_call_overhead()
+				.saturating_add(T::DbWeight::get().reads_writes(2, 2))
+				.saturating_add(action_weight)
+		}
+
+		fn check_expiry(
+			payload: &PatientPayload<T::AccountId, BlockNumberFor<T>>,
+			now: BlockNumberFor<T>,
+		) -> Result<(), PayloadFault> {
+			if payload.valid_until < now {
+				return Err(PayloadFault::Expired);
+			}
+			if payload.valid_until > now.saturating_add(T::MaxPayloadLifetime::get()) {
+				return Err(PayloadFault::LifetimeTooLong);
+			}
+			Ok(())
+		}
+
+		/// Whether `signature` is `payload.signer`'s over the payload message, raw or wrapped
+		/// in `<Bytes>`…`</Bytes>` (what browser wallets sign for `signRaw`).
+		pub fn signature_valid(
+			payload: &PatientPayload<T::AccountId, BlockNumberFor<T>>,
+			signature: &T::Signature,
+		) -> bool {
+			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			let message = patient_payload_message(genesis.as_ref(), payload);
+			if signature.verify(&message[..], &payload.signer) {
+				return true;
+			}
+			let mut wrapped = Vec::with_capacity(message.len().saturating_add(15));
+			wrapped.extend_from_slice(b"<Bytes>");
+			wrapped.extend_from_slice(&message);
+			wrapped.extend_from_slice(b"</Bytes>");
+			signature.verify(&wrapped[..], &payload.signer)
+		}
+
+		/// Whether the withdrawal `action` by `signer` would withdraw something at `now`.
+		fn withdraws_something(
+			signer: &T::AccountId,
+			action: &PatientAction<T::AccountId, BlockNumberFor<T>>,
+			now: BlockNumberFor<T>,
+		) -> bool {
+			match action {
+				PatientAction::Revoke { grantee } => Grants::<T>::contains_key(signer, grantee),
+				PatientAction::RemoveGuardian { guardian } => {
+					Guardians::<T>::get(signer).binary_search(guardian).is_ok()
+				}
+				PatientAction::RevokeFor { patient, grantee } => {
+					Self::ensure_guardian(patient, signer).is_ok()
+						&& Grants::<T>::contains_key(patient, grantee)
+				}
+				PatientAction::CloseBreakGlass { patient, provider } => {
+					(signer == patient || Self::ensure_guardian(patient, signer).is_ok())
+						&& OpenWindows::<T>::get(patient, provider)
+							.is_some_and(|w| now < w.expires_at)
+				}
+				_ => false,
+			}
+		}
+
+		/// The signer's fee-less use in the quota period containing `now`.
+		pub fn feeless_use(
+			who: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> FeelessUse<BlockNumberFor<T>> {
+			let period = T::FeelessPeriod::get();
+			let start = if period.is_zero() { Zero::zero() } else { now - now % period };
+			let usage = FeelessUsage::<T>::get(who);
+			if usage.period_start == start {
+				usage
+			} else {
+				FeelessUse { period_start: start, used: 0 }
+			}
+		}
+
+		fn feeless_in_block(now: BlockNumberFor<T>) -> FeelessBlock<BlockNumberFor<T>> {
+			let b = FeelessInBlock::<T>::get();
+			if b.block == now {
+				b
+			} else {
+				FeelessBlock { block: now, operations: 0, withdrawals: 0 }
+			}
+		}
+
+		/// Count an included fee-less call against the block's caps and (unless a
+		/// withdrawal) the signer's quota.
+		fn count_feeless(
+			payload: &PatientPayload<T::AccountId, BlockNumberFor<T>>,
+			now: BlockNumberFor<T>,
+		) {
+			let mut in_block = Self::feeless_in_block(now);
+			if payload.action.is_withdrawal() {
+				in_block.withdrawals = in_block.withdrawals.saturating_add(1);
+			} else {
+				in_block.operations = in_block.operations.saturating_add(1);
+				let mut usage = Self::feeless_use(&payload.signer, now);
+				usage.used = usage.used.saturating_add(1);
+				FeelessUsage::<T>::insert(&payload.signer, usage);
+			}
+			FeelessInBlock::<T>::put(in_block);
+		}
+
+		/// Run a patient action for `signer`, with the same rules as the matching call.
+		fn run_action(
+			signer: T::AccountId,
+			action: PatientAction<T::AccountId, BlockNumberFor<T>>,
+		) -> DispatchResult {
+			match action {
+				PatientAction::Grant { grantee, scopes, purposes, expires_at, consent_digest } => {
+					Self::do_grant(
+						signer.clone(),
+						grantee,
+						scopes,
+						purposes,
+						expires_at,
+						consent_digest,
+						signer,
+					)
+					.map(|_| ())
+				}
+				PatientAction::Revoke { grantee } => {
+					Self::do_revoke(signer.clone(), grantee, signer)
+				}
+				PatientAction::AddGuardian { guardian } => Self::do_add_guardian(signer, guardian),
+				PatientAction::RemoveGuardian { guardian } => {
+					Self::do_remove_guardian(signer, guardian)
+				}
+				PatientAction::GrantFor {
+					patient,
+					grantee,
+					scopes,
+					purposes,
+					expires_at,
+					consent_digest,
+				} => {
+					Self::ensure_guardian(&patient, &signer)?;
+					Self::do_grant(
+						patient,
+						grantee,
+						scopes,
+						purposes,
+						expires_at,
+						consent_digest,
+						signer,
+					)
+					.map(|_| ())
+				}
+				PatientAction::RevokeFor { patient, grantee } => {
+					Self::ensure_guardian(&patient, &signer)?;
+					Self::do_revoke(patient, grantee, signer)
+				}
+				PatientAction::CloseBreakGlass { patient, provider } => {
+					Self::do_close_by_patient(signer, patient, provider)
+				}
+			}
+		}
+
+		fn do_add_guardian(patient: T::AccountId, guardian: T::AccountId) -> DispatchResult {
+			ensure!(patient != guardian, Error::<T>::CannotTargetSelf);
+			let mut guardians = Guardians::<T>::get(&patient);
+			let pos =
+				guardians.binary_search(&guardian).err().ok_or(Error::<T>::AlreadyGuardian)?;
+			guardians
+				.try_insert(pos, guardian.clone())
+				.map_err(|_| Error::<T>::TooManyGuardians)?;
+			Guardians::<T>::insert(&patient, guardians);
+			Self::deposit_event(Event::GuardianAdded { patient, guardian });
+			Ok(())
+		}
+
+		fn do_remove_guardian(patient: T::AccountId, guardian: T::AccountId) -> DispatchResult {
+			let mut guardians = Guardians::<T>::get(&patient);
+			let pos = guardians.binary_search(&guardian).map_err(|_| Error::<T>::NotGuardian)?;
+			guardians.remove(pos);
+			if guardians.is_empty() {
+				Guardians::<T>::remove(&patient);
+			} else {
+				Guardians::<T>::insert(&patient, guardians);
+			}
+			Self::deposit_event(Event::GuardianRemoved { patient, guardian });
+			Ok(())
+		}
+
+		/// `who` (the patient or a guardian) closes `provider`'s open window on `patient`.
+		fn do_close_by_patient(
+			who: T::AccountId,
+			patient: T::AccountId,
+			provider: T::AccountId,
+		) -> DispatchResult {
+			let cause = if who == patient {
+				CloseCause::Patient
+			} else {
+				Self::ensure_guardian(&patient, &who)
+					.map_err(|_| Error::<T>::NotPatientOrGuardian)?;
+				CloseCause::Guardian
+			};
+			Self::close_open_window(&patient, &provider, cause)
+		}
+
+		fn close_open_window(
+			patient: &T::AccountId,
+			provider: &T::AccountId,
+			cause: CloseCause,
+		) -> DispatchResult {
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				OpenWindows::<T>::get(patient, provider).is_some_and(|w| now < w.expires_at),
+				Error::<T>::NoOpenWindow
+			);
+			Self::close_window(patient, provider, cause);
+			Ok(())
+		}
+
 		fn ensure_guardian(patient: &T::AccountId, guardian: &T::AccountId) -> DispatchResult {
 			ensure!(
 				Guardians::<T>::get(patient).binary_search(guardian).is_ok(),

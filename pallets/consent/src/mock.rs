@@ -162,6 +162,16 @@ pub const MAX_GRANTS: u32 = 3;
 pub const MAX_GUARDIANS: u32 = 2;
 /// Most entries per access batch in tests.
 pub const MAX_BATCH: u32 = 8;
+/// Fee-less calls per account per period in tests.
+pub const FEELESS_QUOTA: u32 = 3;
+/// The fee-less quota period in tests.
+pub const FEELESS_PERIOD: u64 = 100;
+/// Fee-less non-withdrawal calls per block in tests.
+pub const MAX_FEELESS_PER_BLOCK: u32 = 4;
+/// Fee-less withdrawals per block in tests.
+pub const MAX_FEELESS_WITHDRAWALS: u32 = 2;
+/// The longest payload lifetime in tests.
+pub const MAX_PAYLOAD_LIFETIME: u64 = 50;
 
 impl pallet_consent::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
@@ -177,7 +187,36 @@ impl pallet_consent::Config for Test {
 	type MaxGrantsPerPatient = ConstU32<MAX_GRANTS>;
 	type MaxGuardians = ConstU32<MAX_GUARDIANS>;
 	type MaxAccessBatch = ConstU32<MAX_BATCH>;
+	type Signature = sp_runtime::testing::TestSignature;
+	type FeelessQuota = ConstU32<FEELESS_QUOTA>;
+	type FeelessPeriod = ConstU64<FEELESS_PERIOD>;
+	type MaxFeelessPerBlock = ConstU32<MAX_FEELESS_PER_BLOCK>;
+	type MaxFeelessWithdrawalsPerBlock = ConstU32<MAX_FEELESS_WITHDRAWALS>;
+	type MaxPayloadLifetime = ConstU64<MAX_PAYLOAD_LIFETIME>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestSigner;
+}
+
+thread_local! {
+	static NEXT_SIGNER: RefCell<u64> = const { RefCell::new(1_000) };
+}
+
+/// Test keys: account `n` "signs" `m` as `TestSignature(n, m)`.
+pub struct TestSigner;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_consent::BenchmarkHelper<u64, sp_runtime::testing::TestSignature> for TestSigner {
+	fn signer() -> u64 {
+		NEXT_SIGNER.with(|n| {
+			let mut n = n.borrow_mut();
+			*n += 1;
+			*n
+		})
+	}
+	fn sign(signer: &u64, message: &[u8]) -> sp_runtime::testing::TestSignature {
+		sp_runtime::testing::TestSignature(*signer, message.to_vec())
+	}
 }
 
 /// A hospital with the Emergency role.

@@ -1319,3 +1319,406 @@ fn a_full_patient_can_grant_again_once_a_grant_has_expired() {
 		try_state();
 	});
 }
+
+// ---- patient calls: fee-less (authorized general transactions) and relayed ----
+
+mod patient_calls {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		traits::Authorize,
+	};
+	use sp_runtime::testing::TestSignature;
+
+	type Action = PatientAction<u64, u64>;
+
+	fn payload(signer: u64, nonce: u32, action: Action) -> PatientPayload<u64, u64> {
+		PatientPayload { signer, nonce, valid_until: System::block_number() + 10, action }
+	}
+
+	fn message(p: &PatientPayload<u64, u64>) -> Vec<u8> {
+		patient_payload_message(System::block_hash(0).as_ref(), p)
+	}
+
+	/// The call with `p` signed by its signer's key.
+	fn signed(p: PatientPayload<u64, u64>) -> Call<Test> {
+		let signature = TestSignature(p.signer, message(&p));
+		Call::patient_call { payload: p, signature }
+	}
+
+	fn grant_action(grantee: u64) -> Action {
+		Action::Grant {
+			grantee,
+			scopes: scopes(&[Scope::Clinical]),
+			purposes: purposes(&[Purpose::Treatment]),
+			expires_at: None,
+			consent_digest: None,
+		}
+	}
+
+	fn authorize(
+		call: &Call<Test>,
+		source: TransactionSource,
+	) -> Result<(), TransactionValidityError> {
+		call.authorize(source).expect("patient_call is authorizable").map(|_| ())
+	}
+
+	/// What the block does with a fee-less call: authorize it (in block), then dispatch it
+	/// with the `Authorized` origin.
+	fn include_feeless(call: Call<Test>) -> Result<(), TransactionValidityError> {
+		authorize(&call, TransactionSource::InBlock)?;
+		let Call::patient_call { payload, signature } = call else { unreachable!() };
+		Consent::patient_call(frame_system::RawOrigin::Authorized.into(), payload, signature)
+			.expect("an authorized patient call dispatches");
+		Ok(())
+	}
+
+	fn refused(code: u8) -> Result<(), TransactionValidityError> {
+		Err(InvalidTransaction::Custom(code).into())
+	}
+
+	fn executed(
+		signer: u64,
+		nonce: u32,
+		relayer: Option<u64>,
+		result: DispatchResult,
+	) -> Event<Test> {
+		Event::PatientCallExecuted { signer, nonce, relayer, result }
+	}
+
+	#[test]
+	fn a_patient_without_any_account_grants_and_revokes_fee_less() {
+		new_test_ext().execute_with(|| {
+			assert_eq!(System::account(PATIENT).providers, 0, "the patient has no account");
+			assert_ok!(include_feeless(signed(payload(PATIENT, 0, grant_action(CLINIC)))));
+			assert!(Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
+			assert_eq!(last_event(), executed(PATIENT, 0, None, Ok(())));
+			assert_eq!(PatientNonces::<Test>::get(PATIENT), 1);
+			assert_eq!(Consent::feeless_use(&PATIENT, 1).used, 1);
+
+			assert_ok!(include_feeless(signed(payload(
+				PATIENT,
+				1,
+				Action::Revoke { grantee: CLINIC }
+			))));
+			assert!(!Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
+			assert!(events().contains(&Event::ConsentRevoked {
+				patient: PATIENT,
+				grantee: CLINIC,
+				by: PATIENT
+			}));
+			assert_eq!(Consent::feeless_use(&PATIENT, 1).used, 1, "withdrawals are not counted");
+			assert_eq!(System::account(PATIENT).providers, 0, "still no account");
+		});
+	}
+
+	#[test]
+	fn forged_replayed_expired_and_overlong_payloads_are_refused() {
+		new_test_ext().execute_with(|| {
+			let p = payload(PATIENT, 0, grant_action(CLINIC));
+			// Someone else's key, or the right key over other bytes.
+			let forged = Call::patient_call {
+				payload: p.clone(),
+				signature: TestSignature(STRANGER, message(&p)),
+			};
+			assert_eq!(
+				authorize(&forged, TransactionSource::External),
+				Err(InvalidTransaction::BadProof.into())
+			);
+			let mut other = p.clone();
+			other.action = grant_action(INSURER);
+			let tampered = Call::patient_call {
+				payload: other,
+				signature: TestSignature(PATIENT, message(&p)),
+			};
+			assert_eq!(
+				authorize(&tampered, TransactionSource::External),
+				Err(InvalidTransaction::BadProof.into())
+			);
+
+			// Used once, refused after.
+			assert_ok!(include_feeless(signed(p.clone())));
+			assert_eq!(
+				authorize(&signed(p.clone()), TransactionSource::External),
+				Err(InvalidTransaction::Stale.into())
+			);
+
+			// Expired: valid through `valid_until`, refused after it.
+			let mut late = payload(PATIENT, 1, grant_action(INSURER));
+			late.valid_until = 5;
+			System::set_block_number(5);
+			assert_ok!(authorize(&signed(late.clone()), TransactionSource::External));
+			System::set_block_number(6);
+			assert_eq!(
+				authorize(&signed(late.clone()), TransactionSource::External),
+				refused(feeless_refusal::PAYLOAD_EXPIRED)
+			);
+
+			let mut overlong = payload(PATIENT, 1, grant_action(INSURER));
+			overlong.valid_until = 6 + MAX_PAYLOAD_LIFETIME + 1;
+			assert_eq!(
+				authorize(&signed(overlong), TransactionSource::External),
+				refused(feeless_refusal::PAYLOAD_LIFETIME_TOO_LONG)
+			);
+		});
+	}
+
+	#[test]
+	fn a_payload_signed_as_browser_wallets_sign_raw_bytes_is_accepted() {
+		new_test_ext().execute_with(|| {
+			let p = payload(PATIENT, 0, grant_action(CLINIC));
+			let mut wrapped = b"<Bytes>".to_vec();
+			wrapped.extend(message(&p));
+			wrapped.extend_from_slice(b"</Bytes>");
+			let call =
+				Call::patient_call { payload: p, signature: TestSignature(PATIENT, wrapped) };
+			assert_ok!(include_feeless(call));
+			assert!(Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
+		});
+	}
+
+	#[test]
+	fn later_nonces_wait_in_the_pool_but_not_in_a_block() {
+		new_test_ext().execute_with(|| {
+			let ahead = signed(payload(PATIENT, 1, grant_action(CLINIC)));
+			let validity = ahead
+				.authorize(TransactionSource::External)
+				.expect("authorizable")
+				.expect("a later nonce waits in the pool");
+			assert_eq!(validity.0.requires.len(), 1, "it requires the previous nonce");
+			assert_eq!(
+				authorize(&ahead, TransactionSource::InBlock),
+				Err(InvalidTransaction::Future.into())
+			);
+		});
+	}
+
+	#[test]
+	fn the_quota_refuses_the_next_operation_but_never_a_revocation() {
+		new_test_ext().execute_with(|| {
+			for n in 0..FEELESS_QUOTA {
+				assert_ok!(include_feeless(signed(payload(
+					PATIENT,
+					n,
+					grant_action(100 + u64::from(n))
+				))));
+				System::set_block_number(System::block_number() + 1);
+			}
+			let next = signed(payload(PATIENT, FEELESS_QUOTA, grant_action(CLINIC)));
+			assert_eq!(
+				authorize(&next, TransactionSource::External),
+				refused(feeless_refusal::QUOTA_EXHAUSTED)
+			);
+			// A guardian addition counts like a grant.
+			let guardian =
+				signed(payload(PATIENT, FEELESS_QUOTA, Action::AddGuardian { guardian: GUARDIAN }));
+			assert_eq!(
+				authorize(&guardian, TransactionSource::External),
+				refused(feeless_refusal::QUOTA_EXHAUSTED)
+			);
+			// Revoking is never harder than granting.
+			assert_ok!(include_feeless(signed(payload(
+				PATIENT,
+				FEELESS_QUOTA,
+				Action::Revoke { grantee: 100 }
+			))));
+			assert!(Grants::<Test>::get(PATIENT, 100).is_none());
+			// The relayed path has no quota: any account that pays may submit for the patient.
+			assert_ok!(Consent::patient_call(
+				RuntimeOrigin::signed(STRANGER),
+				payload(PATIENT, FEELESS_QUOTA + 1, grant_action(CLINIC)),
+				TestSignature(
+					PATIENT,
+					message(&payload(PATIENT, FEELESS_QUOTA + 1, grant_action(CLINIC)))
+				),
+			));
+			assert!(Consent::has_access(&PATIENT, &CLINIC, Scope::Clinical, Purpose::Treatment));
+			// The next period starts afresh.
+			System::set_block_number(FEELESS_PERIOD);
+			assert_ok!(authorize(
+				&signed(payload(PATIENT, FEELESS_QUOTA + 2, grant_action(INSURER))),
+				TransactionSource::External
+			));
+		});
+	}
+
+	#[test]
+	fn fee_less_work_is_capped_per_block_and_withdrawals_have_their_own_allowance() {
+		new_test_ext().execute_with(|| {
+			// Each signer grants once: the block admits MAX_FEELESS_PER_BLOCK of them.
+			for s in 0..MAX_FEELESS_PER_BLOCK {
+				assert_ok!(include_feeless(signed(payload(
+					200 + u64::from(s),
+					0,
+					grant_action(CLINIC)
+				))));
+			}
+			let one_more = signed(payload(300, 0, grant_action(CLINIC)));
+			assert_eq!(
+				authorize(&one_more, TransactionSource::InBlock),
+				Err(InvalidTransaction::ExhaustsResources.into())
+			);
+			// A full block of grants does not stop revocations.
+			for s in 0..MAX_FEELESS_WITHDRAWALS {
+				assert_ok!(include_feeless(signed(payload(
+					200 + u64::from(s),
+					1,
+					Action::Revoke { grantee: CLINIC }
+				))));
+			}
+			let revoke_more = signed(payload(202, 1, Action::Revoke { grantee: CLINIC }));
+			assert_eq!(
+				authorize(&revoke_more, TransactionSource::InBlock),
+				Err(InvalidTransaction::ExhaustsResources.into())
+			);
+			// The next block has room again.
+			System::set_block_number(2);
+			assert_ok!(include_feeless(one_more));
+			assert_ok!(include_feeless(revoke_more));
+		});
+	}
+
+	#[test]
+	fn withdrawing_nothing_is_refused_before_inclusion() {
+		new_test_ext().execute_with(|| {
+			for action in [
+				Action::Revoke { grantee: CLINIC },
+				Action::RemoveGuardian { guardian: GUARDIAN },
+				Action::RevokeFor { patient: OTHER_PATIENT, grantee: CLINIC },
+				Action::CloseBreakGlass { patient: PATIENT, provider: ER_HOSPITAL },
+			] {
+				assert_eq!(
+					authorize(&signed(payload(PATIENT, 0, action)), TransactionSource::External),
+					refused(feeless_refusal::NOTHING_TO_WITHDRAW)
+				);
+			}
+		});
+	}
+
+	#[test]
+	fn guardians_act_for_wards_and_patients_close_break_glass_fee_less() {
+		new_test_ext().execute_with(|| {
+			assert_ok!(include_feeless(signed(payload(
+				PATIENT,
+				0,
+				Action::AddGuardian { guardian: GUARDIAN }
+			))));
+			assert_ok!(include_feeless(signed(payload(
+				GUARDIAN,
+				0,
+				Action::GrantFor {
+					patient: PATIENT,
+					grantee: CLINIC,
+					scopes: scopes(&[Scope::Labs]),
+					purposes: purposes(&[Purpose::Treatment]),
+					expires_at: Some(50),
+					consent_digest: None,
+				}
+			))));
+			assert_eq!(Grants::<Test>::get(PATIENT, CLINIC).map(|g| g.granted_by), Some(GUARDIAN));
+			assert_ok!(include_feeless(signed(payload(
+				GUARDIAN,
+				1,
+				Action::RevokeFor { patient: PATIENT, grantee: CLINIC }
+			))));
+			assert!(Grants::<Test>::get(PATIENT, CLINIC).is_none());
+
+			assert_ok!(Consent::break_glass(
+				RuntimeOrigin::signed(ER_HOSPITAL),
+				PATIENT,
+				BreakGlassReason::PatientUnableToConsent
+			));
+			assert_ok!(include_feeless(signed(payload(
+				PATIENT,
+				1,
+				Action::CloseBreakGlass { patient: PATIENT, provider: ER_HOSPITAL }
+			))));
+			assert!(events().contains(&Event::BreakGlassClosed {
+				id: 0,
+				patient: PATIENT,
+				provider: ER_HOSPITAL,
+				cause: CloseCause::Patient
+			}));
+			// Two withdrawals fill a test block: the next one goes in the next block.
+			System::set_block_number(2);
+			assert_ok!(include_feeless(signed(payload(
+				PATIENT,
+				2,
+				Action::RemoveGuardian { guardian: GUARDIAN }
+			))));
+			assert!(Guardians::<Test>::get(PATIENT).is_empty());
+		});
+	}
+
+	#[test]
+	fn a_failed_action_still_uses_the_nonce_and_the_quota() {
+		new_test_ext().execute_with(|| {
+			assert_ok!(include_feeless(signed(payload(PATIENT, 0, grant_action(PATIENT)))));
+			assert_eq!(
+				last_event(),
+				executed(PATIENT, 0, None, Err(Error::<Test>::CannotTargetSelf.into()))
+			);
+			assert_eq!(PatientNonces::<Test>::get(PATIENT), 1);
+			assert_eq!(Consent::feeless_use(&PATIENT, 1).used, 1);
+			assert_eq!(GrantCount::<Test>::get(PATIENT), 0, "the action's writes rolled back");
+		});
+	}
+
+	#[test]
+	fn relayed_calls_check_the_payload_and_name_the_relayer() {
+		new_test_ext().execute_with(|| {
+			let p = payload(PATIENT, 0, grant_action(CLINIC));
+			assert_noop!(
+				Consent::patient_call(
+					RuntimeOrigin::signed(STRANGER),
+					p.clone(),
+					TestSignature(STRANGER, message(&p))
+				),
+				Error::<Test>::BadPayloadSignature
+			);
+			assert_noop!(
+				Consent::patient_call(
+					RuntimeOrigin::signed(STRANGER),
+					payload(PATIENT, 1, grant_action(CLINIC)),
+					TestSignature(PATIENT, message(&payload(PATIENT, 1, grant_action(CLINIC))))
+				),
+				Error::<Test>::PayloadNonceTooHigh
+			);
+			assert_ok!(Consent::patient_call(
+				RuntimeOrigin::signed(STRANGER),
+				p.clone(),
+				TestSignature(PATIENT, message(&p))
+			));
+			assert_eq!(last_event(), executed(PATIENT, 0, Some(STRANGER), Ok(())));
+			assert_eq!(Consent::feeless_use(&PATIENT, 1).used, 0, "relayed calls use no quota");
+			assert_noop!(
+				Consent::patient_call(
+					RuntimeOrigin::signed(STRANGER),
+					p.clone(),
+					TestSignature(PATIENT, message(&p))
+				),
+				Error::<Test>::PayloadNonceUsed
+			);
+			let mut late = payload(PATIENT, 1, grant_action(INSURER));
+			late.valid_until = 1;
+			System::set_block_number(2);
+			assert_noop!(
+				Consent::patient_call(
+					RuntimeOrigin::signed(STRANGER),
+					late.clone(),
+					TestSignature(PATIENT, message(&late))
+				),
+				Error::<Test>::PayloadExpired
+			);
+			// Neither an unsigned nor a root origin runs a patient call.
+			assert_noop!(
+				Consent::patient_call(
+					RuntimeOrigin::none(),
+					p.clone(),
+					TestSignature(PATIENT, message(&p))
+				),
+				DispatchError::BadOrigin
+			);
+		});
+	}
+}

@@ -339,3 +339,153 @@ pub enum Expiring {
 	/// The break-glass window of (patient, provider).
 	BreakGlass,
 }
+
+/// What a patient (or a guardian) signs to act without paying a fee: one of the patient calls
+/// of the pallet. Sent in [`PatientPayload`] to `patient_call`, either as a fee-less general
+/// transaction (quota, per-block cap) or relayed by any account that pays the fee.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum PatientAction<AccountId, BlockNumber> {
+	/// As `grant`: the signer grants `grantee`.
+	Grant {
+		grantee: AccountId,
+		scopes: Scopes,
+		purposes: Purposes,
+		expires_at: Option<BlockNumber>,
+		consent_digest: Option<Digest>,
+	},
+	/// As `revoke`: the signer revokes its grant to `grantee`.
+	Revoke { grantee: AccountId },
+	/// As `add_guardian`.
+	AddGuardian { guardian: AccountId },
+	/// As `remove_guardian`.
+	RemoveGuardian { guardian: AccountId },
+	/// As `grant_for`: the signer, a guardian of `patient`, grants for the ward.
+	GrantFor {
+		patient: AccountId,
+		grantee: AccountId,
+		scopes: Scopes,
+		purposes: Purposes,
+		expires_at: Option<BlockNumber>,
+		consent_digest: Option<Digest>,
+	},
+	/// As `revoke_for`: the signer, a guardian of `patient`, revokes for the ward.
+	RevokeFor { patient: AccountId, grantee: AccountId },
+	/// As `close_break_glass`: the signer (the patient or a guardian) closes `provider`'s
+	/// open window on `patient`.
+	CloseBreakGlass { patient: AccountId, provider: AccountId },
+}
+
+impl<AccountId, BlockNumber> PatientAction<AccountId, BlockNumber> {
+	/// Whether the action withdraws access (revoke, remove a guardian, close a break-glass
+	/// window). Withdrawals never count against the fee-less quota and have their own
+	/// per-block allowance: revoking is never harder than granting.
+	pub fn is_withdrawal(&self) -> bool {
+		matches!(
+			self,
+			Self::Revoke { .. }
+				| Self::RemoveGuardian { .. }
+				| Self::RevokeFor { .. }
+				| Self::CloseBreakGlass { .. }
+		)
+	}
+}
+
+/// A patient call signed by the patient's (or guardian's) own key.
+///
+/// The key signs `PATIENT_PAYLOAD_CONTEXT ++ genesis hash ++ SCALE(payload)` (or the same bytes
+/// wrapped in `<Bytes>`…`</Bytes>`, as browser wallets' `signRaw` does). `nonce` must be the
+/// signer's next patient-call nonce (`PatientNonces`), so a payload is used at most once;
+/// `valid_until` is the last block at which it may be included.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct PatientPayload<AccountId, BlockNumber> {
+	/// The account whose key signed the payload and on whose behalf the action runs.
+	pub signer: AccountId,
+	/// The signer's patient-call nonce this payload uses.
+	pub nonce: u32,
+	/// The last block at which the payload may be included (its expiry).
+	pub valid_until: BlockNumber,
+	/// What to do.
+	pub action: PatientAction<AccountId, BlockNumber>,
+}
+
+/// Domain separation of the signed patient payload (never valid as any other signed message).
+pub const PATIENT_PAYLOAD_CONTEXT: &[u8] = b"healthchain/patient-call/v1";
+
+/// The bytes a patient signs for `payload` on the chain with genesis hash `genesis`.
+pub fn patient_payload_message(genesis: &[u8], payload: &impl Encode) -> alloc::vec::Vec<u8> {
+	let mut m = alloc::vec::Vec::with_capacity(PATIENT_PAYLOAD_CONTEXT.len() + 32 + 128);
+	m.extend_from_slice(PATIENT_PAYLOAD_CONTEXT);
+	m.extend_from_slice(genesis);
+	payload.encode_to(&mut m);
+	m
+}
+
+/// A signer's fee-less use in the current quota period.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct FeelessUse<BlockNumber> {
+	/// The first block of the period the count is for.
+	pub period_start: BlockNumber,
+	/// Fee-less non-withdrawal calls included in that period.
+	pub used: u32,
+}
+
+/// Fee-less calls included in one block, by kind (the per-block caps).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct FeelessBlock<BlockNumber> {
+	/// The block the counts are for (counts of an earlier block read as zero).
+	pub block: BlockNumber,
+	/// Fee-less grants, updates and guardian additions included in the block.
+	pub operations: u32,
+	/// Fee-less withdrawals included in the block.
+	pub withdrawals: u32,
+}
+
+/// Why a fee-less patient call is refused before inclusion: the code of
+/// `InvalidTransaction::Custom(code)` (the RPC error reads "Custom error: <code>"). Replays and
+/// forged signatures use the standard `Stale` ("Transaction is outdated") and `BadProof`
+/// ("Transaction has a bad signature"); a full block `ExhaustsResources` (retried next block).
+pub mod feeless_refusal {
+	/// The payload's `valid_until` is in the past.
+	pub const PAYLOAD_EXPIRED: u8 = 1;
+	/// The payload's `valid_until` is further ahead than `MaxPayloadLifetime`.
+	pub const PAYLOAD_LIFETIME_TOO_LONG: u8 = 2;
+	/// The signer used its fee-less quota for this period (withdrawals are still admitted).
+	pub const QUOTA_EXHAUSTED: u8 = 3;
+	/// A withdrawal of nothing: no such grant, guardian or open window.
+	pub const NOTHING_TO_WITHDRAW: u8 = 4;
+	/// The names of the codes, for clients.
+	pub const NAMES: [(u8, &str); 4] = [
+		(PAYLOAD_EXPIRED, "PayloadExpired"),
+		(PAYLOAD_LIFETIME_TOO_LONG, "PayloadLifetimeTooLong"),
+		(QUOTA_EXHAUSTED, "FeelessQuotaExhausted"),
+		(NOTHING_TO_WITHDRAW, "NothingToWithdraw"),
+	];
+}

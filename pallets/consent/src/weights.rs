@@ -60,6 +60,8 @@ pub trait WeightInfo {
 	fn sweep_entries(n: u32, ) -> Weight;
 	fn expire_grant() -> Weight;
 	fn close_break_glass() -> Weight;
+	fn authorize_patient_call() -> Weight;
+	fn patient_call_overhead() -> Weight;
 }
 
 /// Weights for `pallet_consent` measured on the machine above, with the runtime's database weights.
@@ -351,6 +353,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	fn authorize_patient_call() -> Weight {
+		Weight::from_parts(150_000_000, 3642)
+			.saturating_add(T::DbWeight::get().reads(5))
+	}
+	fn patient_call_overhead() -> Weight {
+		Weight::from_parts(150_000_000, 3642)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests.
@@ -640,5 +651,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
+	}
+	fn authorize_patient_call() -> Weight {
+		Weight::from_parts(150_000_000, 3642)
+			.saturating_add(ParityDbWeight::get().reads(5))
+	}
+	fn patient_call_overhead() -> Weight {
+		Weight::from_parts(150_000_000, 3642)
+			.saturating_add(ParityDbWeight::get().reads(4))
+			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 }

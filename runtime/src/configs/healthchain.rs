@@ -97,8 +97,54 @@ impl pallet_consent::Config for Runtime {
 	type MaxGuardians = ConstU32<4>;
 	/// A gateway logs at most 512 accesses per extrinsic (~34 KB of call data).
 	type MaxAccessBatch = ConstU32<512>;
+	/// Patients sign their fee-less calls with their own account key.
+	type Signature = crate::Signature;
+	/// 10 fee-less grants, updates or guardian additions per patient per day (withdrawals
+	/// are not counted): more than any patient needs, too few to be worth farming.
+	type FeelessQuota = ConstU32<10>;
+	type FeelessPeriod = FeelessPeriod;
+	/// At most 200 fee-less operations and 200 fee-less withdrawals per block (docs/fees.md:
+	/// their share of a block and the flood measurement).
+	type MaxFeelessPerBlock = ConstU32<200>;
+	type MaxFeelessWithdrawalsPerBlock = ConstU32<200>;
+	/// A signed payload is valid for at most an hour.
+	type MaxPayloadLifetime = MaxPayloadLifetime;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = PatientKeys;
 }
+
+parameter_types! {
+	/// The fee-less quota is counted per day.
+	pub const FeelessPeriod: crate::BlockNumber = DAYS;
+	/// A signed patient payload expires at most an hour after it is checked.
+	pub const MaxPayloadLifetime: crate::BlockNumber = HOURS;
+}
+
+/// sr25519 keys made in the benchmark's keystore, for the patient-call benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct PatientKeys;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_consent::BenchmarkHelper<crate::AccountId, crate::Signature> for PatientKeys {
+	fn signer() -> crate::AccountId {
+		use sp_runtime::{traits::IdentifyAccount, RuntimePublic};
+		let public = sp_core::sr25519::Public::generate_pair(BENCH_KEY_TYPE, None);
+		sp_runtime::MultiSigner::from(public).into_account()
+	}
+
+	fn sign(signer: &crate::AccountId, message: &[u8]) -> crate::Signature {
+		use sp_runtime::RuntimePublic;
+		let public = sp_core::sr25519::Public::from_raw(*signer.as_ref());
+		public
+			.sign(BENCH_KEY_TYPE, &message)
+			.map(crate::Signature::Sr25519)
+			.unwrap_or_else(|| crate::Signature::Sr25519(Default::default()))
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+const BENCH_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"hcbp");
 
 parameter_types! {
 	/// The largest claim: 10 million HLTH.

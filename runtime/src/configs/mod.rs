@@ -5,8 +5,10 @@
 //! - [`monetary`]: balances (with holds) and transaction fees.
 //! - [`governance`]: the council (collective + membership), the governance origin, sudo.
 //! - [`healthchain`]: the provider registry, record anchors, consent and claims.
+//! - [`delegation`]: proxies (keys an organisation delegates) and multisig accounts.
 
 pub mod consensus;
+pub mod delegation;
 pub mod governance;
 pub mod healthchain;
 pub mod monetary;

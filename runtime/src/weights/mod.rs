@@ -8,4 +8,6 @@ pub mod extrinsic_weights;
 pub mod frame_system;
 pub mod frame_system_extensions;
 pub mod pallet_balances;
+pub mod pallet_multisig;
+pub mod pallet_proxy;
 pub mod pallet_transaction_payment;
