@@ -953,3 +953,198 @@ fn the_session_history_is_pruned_to_its_depth() {
 		assert!(pallet_session::historical::HistoricalSessions::<Runtime>::get(now).is_some());
 	});
 }
+
+// ---- fee-less patient calls and delegation (issue 14) ----
+
+mod feeless_and_delegation {
+	use super::*;
+	use crate::{configs::delegation::ProxyType, Executive, RuntimeCall, UncheckedExtrinsic};
+	use frame_support::traits::InstanceFilter;
+	use healthchain_primitives::{Purpose, Purposes, Scope, Scopes};
+	use pallet_consent::{PatientAction, PatientPayload};
+	use sp_core::{sr25519, Pair};
+	use sp_runtime::{
+		generic::Era,
+		transaction_validity::{InvalidTransaction, TransactionValidityError},
+		MultiSignature,
+	};
+
+	fn patient_pair() -> sr25519::Pair {
+		sr25519::Pair::from_string("//FeelessPatient", None).expect("valid uri")
+	}
+
+	/// The fee-less general transaction (no signer) of `action` signed by `pair` with `nonce`.
+	fn feeless_xt(
+		pair: &sr25519::Pair,
+		nonce: u32,
+		action: PatientAction<AccountId, crate::BlockNumber>,
+	) -> UncheckedExtrinsic {
+		let payload = PatientPayload {
+			signer: AccountId::from(pair.public()),
+			nonce,
+			valid_until: System::block_number() + 10,
+			action,
+		};
+		let message = pallet_consent::patient_payload_message(System::block_hash(0).as_ref(), &payload);
+		let signature = MultiSignature::Sr25519(pair.sign(&message));
+		let call = RuntimeCall::Consent(pallet_consent::Call::patient_call { payload, signature });
+		UncheckedExtrinsic::new_transaction(call, crate::tx_extension(0, Era::Immortal))
+	}
+
+	#[test]
+	fn a_patient_with_no_account_grants_through_the_executive_and_nobody_pays() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			let pair = patient_pair();
+			let patient = AccountId::from(pair.public());
+			let alice = account(Sr25519Keyring::Alice);
+			let treasury = crate::configs::monetary::TreasuryAccount::get();
+			let (issuance, treasury_before) =
+				(Balances::total_issuance(), Balances::free_balance(&treasury));
+			assert_eq!(System::account(&patient).providers, 0);
+
+			let grant = PatientAction::Grant {
+				grantee: alice.clone(),
+				scopes: Scopes::from(Scope::Clinical),
+				purposes: Purposes::from(Purpose::Treatment),
+				expires_at: None,
+				consent_digest: None,
+			};
+			assert_eq!(Executive::apply_extrinsic(feeless_xt(&pair, 0, grant.clone())), Ok(Ok(())));
+			assert!(pallet_consent::Pallet::<Runtime>::has_access(
+				&patient,
+				&alice,
+				Scope::Clinical,
+				Purpose::Treatment
+			));
+			assert_eq!(System::account(&patient).providers, 0, "no account was created");
+			assert_eq!(Balances::total_issuance(), issuance);
+			assert_eq!(Balances::free_balance(&treasury), treasury_before, "no fee was paid");
+
+			// The same transaction again is a replay.
+			assert_eq!(
+				Executive::apply_extrinsic(feeless_xt(&pair, 0, grant)),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+			);
+			let revoke = PatientAction::Revoke { grantee: alice.clone() };
+			assert_eq!(Executive::apply_extrinsic(feeless_xt(&pair, 1, revoke)), Ok(Ok(())));
+			assert!(!pallet_consent::Pallet::<Runtime>::has_access(
+				&patient,
+				&alice,
+				Scope::Clinical,
+				Purpose::Treatment
+			));
+		});
+	}
+
+	#[test]
+	fn a_general_transaction_nothing_authorizes_is_refused() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![1, 2, 3] });
+			let xt = UncheckedExtrinsic::new_transaction(call, crate::tx_extension(0, Era::Immortal));
+			assert_eq!(
+				Executive::apply_extrinsic(xt),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::UnknownOrigin))
+			);
+			// Nor does a patient call signed by another key.
+			let pair = patient_pair();
+			let mut xt = feeless_xt(&pair, 0, PatientAction::AddGuardian {
+				guardian: account(Sr25519Keyring::Eve),
+			});
+			if let RuntimeCall::Consent(pallet_consent::Call::patient_call { payload, .. }) =
+				&mut xt.function
+			{
+				payload.signer = account(Sr25519Keyring::Ferdie);
+			}
+			assert_eq!(
+				Executive::apply_extrinsic(xt),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof))
+			);
+		});
+	}
+
+	fn anchor_call(local: u8) -> RuntimeCall {
+		RuntimeCall::Records(pallet_records::Call::anchor {
+			local_id: sp_core::H256::repeat_byte(local),
+			subject: account(Sr25519Keyring::Dave),
+			digest: sp_core::H256::repeat_byte(local.wrapping_add(1)),
+			kind: pallet_records::RecordKind(2),
+			scope: Scope::Labs,
+		})
+	}
+
+	#[test]
+	fn proxy_types_let_through_exactly_their_calls() {
+		let log = RuntimeCall::Consent(pallet_consent::Call::log_access {
+			patient: account(Sr25519Keyring::Dave),
+			record_id: sp_core::H256::repeat_byte(1),
+			purpose: Purpose::Treatment,
+		});
+		let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: account(Sr25519Keyring::Eve).into(),
+			value: 1,
+		});
+		let vote = RuntimeCall::Council(pallet_collective::Call::vote {
+			proposal: sp_core::H256::zero(),
+			index: 0,
+			approve: true,
+		});
+		assert!(ProxyType::Records.filter(&anchor_call(1)));
+		assert!(!ProxyType::Records.filter(&log));
+		assert!(!ProxyType::Records.filter(&transfer));
+		assert!(ProxyType::AccessLog.filter(&log));
+		assert!(!ProxyType::AccessLog.filter(&anchor_call(1)));
+		assert!(ProxyType::Governance.filter(&vote));
+		assert!(!ProxyType::Governance.filter(&transfer));
+		assert!(!ProxyType::Claims.filter(&transfer));
+		assert!(ProxyType::Any.filter(&transfer));
+		assert!(ProxyType::Any.is_superset(&ProxyType::Records));
+		assert!(!ProxyType::Records.is_superset(&ProxyType::Any));
+		assert!(!ProxyType::Records.is_superset(&ProxyType::Claims));
+	}
+
+	#[test]
+	fn a_records_proxy_anchors_as_its_hospital_and_nothing_else() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			use frame_support::dispatch::GetDispatchInfo;
+			let alice = account(Sr25519Keyring::Alice);
+			let gateway = account(Sr25519Keyring::Ferdie);
+			assert_ok!(crate::Proxy::add_proxy(
+				RuntimeOrigin::signed(alice.clone()),
+				gateway.clone().into(),
+				ProxyType::Records,
+				0
+			));
+			assert_ok!(crate::Proxy::proxy(
+				RuntimeOrigin::signed(gateway.clone()),
+				alice.clone().into(),
+				None,
+				Box::new(anchor_call(7))
+			));
+			let record = pallet_records::record_id_of(&alice, &sp_core::H256::repeat_byte(7));
+			assert_eq!(
+				Records::verify(record, sp_core::H256::repeat_byte(8)),
+				pallet_records::Verification::Valid { version: 1 }
+			);
+			// Outside the type: filtered, nothing happens.
+			let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: gateway.clone().into(),
+				value: UNIT,
+			});
+			assert!(transfer.get_dispatch_info().call_weight.ref_time() > 0);
+			let before = Balances::free_balance(&gateway);
+			assert_ok!(crate::Proxy::proxy(
+				RuntimeOrigin::signed(gateway.clone()),
+				alice.into(),
+				None,
+				Box::new(transfer)
+			));
+			assert_eq!(
+				System::events().last().map(|e| e.event.clone()),
+				Some(crate::RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted {
+					result: Err(frame_system::Error::<Runtime>::CallFiltered.into())
+				}))
+			);
+			assert_eq!(Balances::free_balance(&gateway), before);
+		});
+	}
+}

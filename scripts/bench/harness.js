@@ -10,7 +10,11 @@
 //      record digests (natively, timed), the roots go on chain with records.anchorBatch; records/s
 //      = leaves / (tree build + submit→finalized); per-proof generation time; latency of
 //      `records_verifyInclusion` for sample proofs (and a tampered one must be false);
-//   4. on the 4-validator local network it starts: submit→finalized at light load.
+//   4. the fee-less flood: records.anchor by the providers alone, then the same again while
+//      `--flood` fee-less consent grants from as many fresh zero-balance accounts are submitted at
+//      once; the providers' anchors/s in both (the ratio, same run) and the fee-less calls
+//      admitted per block;
+//   5. on the 4-validator local network it starts: submit→finalized at light load.
 // Then prints one table (and writes JSON with --json FILE).
 //
 // Loopback only; every wait is bounded; nodes it started are stopped on exit.
@@ -21,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
-  account, bits, connect, council, devAccounts, ROLES, rpc, send, waitFor,
+  account, bits, connect, council, devAccounts, patient, PURPOSES, ROLES, rpc, SCOPES, send, waitFor,
 } from '../client/src/index.js';
 import { startNode } from '../client/src/node.js';
 import { startFourValidators } from '../client/src/network.js';
@@ -30,11 +34,11 @@ import { startFourValidators } from '../client/src/network.js';
 
 const SMOKE = {
   senders: 2, blocks: 0, perKind: 30, batchLeaves: 4096, batches: 2, samples: 20,
-  latencyTxs: 4, latencyGapMs: 500, local4: false, poolCap: 6000,
+  latencyTxs: 4, latencyGapMs: 500, local4: false, poolCap: 6000, flood: 60,
 };
 const FULL = {
   senders: 16, blocks: 5, perKind: 0, batchLeaves: 1 << 22, batches: 4, samples: 200,
-  latencyTxs: 30, latencyGapMs: 1500, local4: true, poolCap: 6000,
+  latencyTxs: 30, latencyGapMs: 1500, local4: true, poolCap: 6000, flood: 3000,
 };
 
 function parseArgs(argv) {
@@ -57,6 +61,7 @@ function parseArgs(argv) {
     else if (a === '--batches') rest.batches = Number(next());
     else if (a === '--samples') rest.samples = Number(next());
     else if (a === '--latency-txs') rest.latencyTxs = Number(next());
+    else if (a === '--flood') rest.flood = Number(next());
     else if (a === '--help' || a === '-h') { usage(); process.exit(0); }
     else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -71,11 +76,13 @@ function parseArgs(argv) {
 function usage() {
   console.log(`usage: scripts/bench/run [--smoke] [--url ws://HOST:PORT] [--only dev|local4]
        [--senders N] [--blocks N | --per-kind N] [--batch-leaves N] [--batches K]
-       [--samples N] [--latency-txs N] [--json FILE]
+       [--samples N] [--latency-txs N] [--flood N] [--json FILE]
   --smoke        a few seconds of each measurement (what scripts/test runs); exits non-zero
                  when anything is not included, fails, or a proof does not verify
   --url          use a running node (it must have the dev accounts: Alice funded, Alice and Bob
                  on the council) instead of starting a dev node; skips the local network
+  --flood        fee-less grants from fresh accounts submitted at once during the flood phase
+                 (0 skips the phase; smoke 60, full 3000)
   --only         run only the dev-node measurements or only the 4-validator latency
   --blocks N     saturate N blocks per kind (default 5); --per-kind N submits exactly N instead`);
 }
@@ -355,6 +362,105 @@ async function throughputPhase(api, heads, kind, txs, senders, ranges, opts, { m
   };
 }
 
+// ---- the fee-less flood ----
+
+/** `count` records.anchor by `senders`, pre-signed from their next nonces. */
+async function signAnchors(api, senders, count) {
+  const nonces = await Promise.all(senders.map(async (s) =>
+    (await api.rpc.system.accountNextIndex(s.address)).toNumber()));
+  const ranges = nonces.map((n) => [n, n]);
+  const txs = [];
+  for (let i = 0; i < count; i++) {
+    const s = i % senders.length;
+    const tx = KINDS.anchor.make(api).sign(senders[s], signOpts(api, nonces[s]++));
+    ranges[s][1] = nonces[s];
+    if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+    txs.push({ hex: tx.toHex(), hash: tx.hash.toHex() });
+  }
+  return { txs, ranges };
+}
+
+/** Fee-less patient calls executed per block in `from..=to`: `[[number, count], ...]`. */
+async function feelessPerBlock(api, from, to) {
+  const out = [];
+  for (let n = from; n <= to; n++) {
+    const at = await api.at(await api.rpc.chain.getBlockHash(n));
+    const events = await at.query.system.events();
+    const c = events.filter(({ event }) => api.events.consent.PatientCallExecuted.is(event)
+      && event.data.relayer.isNone).length;
+    out.push([n, c]);
+  }
+  return out;
+}
+
+/**
+ * The providers anchor `count` records alone (baseline), then `count` more while `flood` fee-less
+ * grants from fresh accounts (no balance, no account) are submitted at once. Same node, same
+ * senders, back to back: the ratio of the two anchor rates is what the flood costs providers.
+ */
+async function floodPhase(api, heads, senders, count, opts, ctx) {
+  console.log(`[bench] flood: pre-signing 2 × ${count} anchors and ${opts.flood} fee-less grants`);
+  const baseline = await signAnchors(api, senders, count);
+  const during = await signAnchors(api, senders, count);
+  const validUntil = heads.best + 1_000;
+  const grantee = senders[0].address;
+  const feeless = [];
+  for (let i = 0; i < opts.flood; i++) {
+    const who = account(`//Flood/${process.pid}/${i}`);
+    const payload = { signer: who.address, nonce: 0, validUntil, action: { Grant: {
+      grantee, scopes: bits(SCOPES, ['Clinical']), purposes: bits(PURPOSES, ['Treatment']),
+      expiresAt: null, consentDigest: null } } };
+    const signature = { Sr25519: who.sign(await patient.message(api, payload)) };
+    feeless.push(patient.feelessExtrinsic(api, { payload, signature }));
+    if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+  }
+
+  console.log(`[bench] flood: baseline, ${count} anchors alone`);
+  const alone = await throughputPhase(api, heads, 'anchor', baseline.txs, senders, baseline.ranges,
+    opts, ctx);
+  console.log(`[bench]   ${f(alone.perSec)} anchors/s`);
+
+  console.log(`[bench] flood: ${count} anchors while ${opts.flood} fee-less grants arrive at once`);
+  const startBest = heads.best;
+  const provider = api._rpcCore.provider;
+  const refused = [];
+  let inflight = 0;
+  const t0 = now();
+  const submitting = (async () => {
+    for (const hex of feeless) {
+      while (inflight >= 256) await sleep(5);
+      inflight++;
+      provider.send('author_submitExtrinsic', [hex])
+        .catch((e) => refused.push(e.message))
+        .finally(() => { inflight--; });
+    }
+    await waitFor('fee-less submissions answered', () => inflight === 0, 120_000, 100);
+  })();
+  const withFlood = await throughputPhase(api, heads, 'anchor', during.txs, senders, during.ranges,
+    opts, ctx);
+  await submitting;
+  const feelessSubmitSecs = (now() - t0) / 1000;
+  console.log(`[bench]   ${f(withFlood.perSec)} anchors/s; waiting for the fee-less calls to drain`);
+  const budget = 120_000 + Math.ceil(opts.flood / 100) * ctx.blockMs * 2;
+  let total = 0;
+  await waitFor(`fee-less: ${opts.flood - refused.length} included`, async () => {
+    total = (await feelessPerBlock(api, startBest + 1, heads.best)).reduce((a, [, c]) => a + c, 0);
+    return total >= opts.flood - refused.length;
+  }, budget, 1_000);
+  const drainSecs = (now() - t0) / 1000;
+  const finalNumber = heads.best;
+  const perBlock = (await feelessPerBlock(api, startBest + 1, finalNumber)).filter(([, c]) => c > 0);
+  return {
+    anchors: count, flood: opts.flood, refused: refused.length, refusedSample: refused.slice(0, 3),
+    alone: { perSec: alone.perSec, perBlock: alone.perBlock, failed: alone.failed },
+    withFlood: { perSec: withFlood.perSec, perBlock: withFlood.perBlock, failed: withFlood.failed },
+    ratio: alone.perSec && withFlood.perSec ? withFlood.perSec / alone.perSec : null,
+    feeless: { included: total, blocks: perBlock.length, perBlock: perBlock.map(([, c]) => c),
+      maxPerBlock: Math.max(0, ...perBlock.map(([, c]) => c)), submitSecs: feelessSubmitSecs,
+      drainSecs, cap: api.consts.consent.maxFeelessPerBlock.toNumber() },
+  };
+}
+
 // ---- batch anchoring ----
 
 async function batchPhase(api, heads, signer, opts) {
@@ -474,6 +580,12 @@ function report(r) {
       const sat = m.perBlock.slice(1, -1);
       p(`${KINDS[k].label.padEnd(27)} | ${f(Number(d.weights[k].total) / 1e6, 1).padStart(9)} | ${String(m.count).padEnd(6)} | ${(sat.length ? sat.join(', ') : m.perBlock.join(', ')).slice(0, 28).padEnd(28)} | ${f(m.perSec).padStart(6)} | ${(m.perSec && t ? `${f(m.perSec / t, 2)}×` : '—').padStart(11)} | ${(m.fullness ? `${f(m.fullness.mean * 100, 1)} %` : '—').padStart(8)} | ${f(m.latency.p50, 1)} / ${f(m.latency.p90, 1)}`);
     }
+    if (d.flood) {
+      const fl = d.flood;
+      p('');
+      p(`fee-less flood: providers' records.anchor ${f(fl.alone.perSec)}/s alone, ${f(fl.withFlood.perSec)}/s while ${f(fl.flood)} fee-less grants from fresh zero-balance accounts arrived at once => ratio ${fl.ratio === null ? '—' : f(fl.ratio, 2)}`);
+      p(`  fee-less admitted: ${f(fl.feeless.included)} in ${fl.feeless.blocks} blocks, per block ${fl.feeless.perBlock.join(' ').slice(0, 80)} (max ${fl.feeless.maxPerBlock}, cap ${fl.feeless.cap}); refused at submission ${fl.refused}; all in ${f(fl.feeless.drainSecs, 1)} s`);
+    }
     if (d.batch) {
       const b = d.batch;
       p('');
@@ -566,6 +678,8 @@ async function runDev(opts, cleanups) {
     console.log(`[bench]   ${f(kinds[k].perSec)} /s, per block ${kinds[k].perBlock.join(' ')}`);
   }
 
+  const flood = opts.flood ? await floodPhase(api, heads, senders, plan.anchor, opts, { maxNormal, blockMs }) : null;
+
   console.log(`[bench] batch anchoring: ${opts.batches} × ${opts.batchLeaves} leaves`);
   const batch = await batchPhase(api, heads, senders[0], opts);
   console.log('[bench] light-load latency on this node');
@@ -573,7 +687,7 @@ async function runDev(opts, cleanups) {
     opts.latencyTxs, opts.latencyGapMs);
   return {
     node: nodeName, blockMs, maxNormalMs: Number(maxNormal) / 1e9, senders: senders.length,
-    signSecs, weights, kinds, batch, latency,
+    signSecs, weights, kinds, flood, batch, latency,
   };
 }
 
@@ -633,6 +747,12 @@ async function main() {
   for (const [k, m] of Object.entries(result.dev?.kinds ?? {})) {
     if (m.failed) problems.push(`${m.failed} ${k} extrinsics failed`);
   }
+  const fl = result.dev?.flood;
+  if (fl && (fl.refused || fl.feeless.included !== fl.flood)) {
+    problems.push(`fee-less flood: ${fl.feeless.included}/${fl.flood} included, ${fl.refused} refused (${fl.refusedSample.join('; ')})`);
+  }
+  if (fl && fl.feeless.maxPerBlock > fl.feeless.cap) problems.push('more fee-less calls in a block than the cap');
+  if (fl && (fl.alone.failed || fl.withFlood.failed)) problems.push('anchors failed in the flood phase');
   const b = result.dev?.batch;
   if (b && (b.verify.verified !== b.verify.of || !b.verify.tamperedRejected)) {
     problems.push('a batch inclusion proof did not verify as expected');

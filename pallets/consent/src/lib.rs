@@ -462,6 +462,16 @@ pub mod pallet {
 		}
 	}
 
+	#[pallet::extra_constants]
+	impl<T: Config> Pallet<T> {
+		/// The names of the `InvalidTransaction::Custom` codes a fee-less patient call may be
+		/// refused with (clients read them from the metadata instead of keeping a table).
+		#[pallet::constant_name(FeelessRefusals)]
+		fn feeless_refusals() -> Vec<(u8, Vec<u8>)> {
+			feeless_refusal::NAMES.iter().map(|(c, n)| (*c, n.as_bytes().to_vec())).collect()
+		}
+	}
+
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Sweep expired grants and break-glass windows with the block's spare weight.

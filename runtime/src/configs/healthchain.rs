@@ -128,13 +128,13 @@ pub struct PatientKeys;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_consent::BenchmarkHelper<crate::AccountId, crate::Signature> for PatientKeys {
 	fn signer() -> crate::AccountId {
-		use sp_runtime::{traits::IdentifyAccount, RuntimePublic};
+		use sp_runtime::{app_crypto::RuntimePublic, traits::IdentifyAccount};
 		let public = sp_core::sr25519::Public::generate_pair(BENCH_KEY_TYPE, None);
 		sp_runtime::MultiSigner::from(public).into_account()
 	}
 
 	fn sign(signer: &crate::AccountId, message: &[u8]) -> crate::Signature {
-		use sp_runtime::RuntimePublic;
+		use sp_runtime::app_crypto::RuntimePublic;
 		let public = sp_core::sr25519::Public::from_raw(*signer.as_ref());
 		public
 			.sign(BENCH_KEY_TYPE, &message)

@@ -13,7 +13,7 @@
 // send options as its last argument), or poll with `waitFor`.
 
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
-import { hexToU8a, stringToU8a, u8aConcat, u8aToHex, u8aToU8a } from '@polkadot/util';
+import { compactAddLength, hexToU8a, stringToU8a, u8aConcat, u8aToHex, u8aToU8a } from '@polkadot/util';
 import {
   base58Encode, blake2AsU8a, cryptoWaitReady, decodeAddress, ed25519PairFromSeed, ed25519Sign,
   encodeAddress,
@@ -273,6 +273,196 @@ export const consent = {
   grantsOf: (api, patient, at) => rpc(api, 'consent_grantsOf', withAt([patient], at)),
   breakGlassInfo: (api, id, at) => rpc(api, 'consent_breakGlass', withAt([id], at)),
   breakGlassTally: (api, provider, at) => rpc(api, 'consent_breakGlassTally', withAt([provider], at)),
+};
+
+/** The domain separator of a signed patient payload (pallet-consent `PATIENT_PAYLOAD_CONTEXT`). */
+export const PATIENT_PAYLOAD_CONTEXT = 'healthchain/patient-call/v1';
+
+/**
+ * Patient calls signed by the patient's (or guardian's) own key, for accounts that hold no HLTH
+ * (docs/fees.md). `action` is a `PatientAction`, e.g.
+ *   { Grant: { grantee, scopes: bits(SCOPES, ['Labs']), purposes: bits(PURPOSES, ['Treatment']),
+ *              expiresAt: null, consentDigest: null } }
+ *   { Revoke: { grantee } } | { AddGuardian: { guardian } } | { RemoveGuardian: { guardian } }
+ *   { GrantFor: { patient, grantee, scopes, purposes, expiresAt, consentDigest } }
+ *   { RevokeFor: { patient, grantee } } | { CloseBreakGlass: { patient, provider } }
+ *
+ * - `sign` makes `{ payload, signature }` (nonce from `consent.patientNonces` unless given; valid
+ *   for `validFor` blocks);
+ * - `submitFeeless` sends it as a **fee-less general transaction** (no signer account, no fee;
+ *   the chain's quota and per-block caps apply, withdrawals are never refused for quota);
+ * - `relay` sends it in a signed transaction of `relayer`, who pays the fee (no quota);
+ * - `send` = sign + submitFeeless.
+ * Results are `send`-shaped: `{ ok, error, events, blockHash, blockNumber }`, `error` the decoded
+ * error of the action (`PatientCallExecuted.result`). A refusal before inclusion rejects with an
+ * Error whose `name` is the refusal's name (`FeelessQuotaExhausted`, `PayloadExpired`,
+ * `PayloadNonceUsed`, `BadPayloadSignature`, `NothingToWithdraw`, ...).
+ */
+export const patient = {
+  /** The SCALE bytes the key signs for `payload` (a `PatientPayload` value). */
+  async message(api, payload) {
+    const type = api.tx.consent.patientCall.meta.args[0].type.toString();
+    const encoded = api.registry.createType(type, payload).toU8a();
+    return u8aConcat(stringToU8a(PATIENT_PAYLOAD_CONTEXT), api.genesisHash.toU8a(), encoded);
+  },
+
+  /**
+   * Sign `action` for `signer` (a keyring pair, or `{ address, signRaw }` as the browser
+   * extension's signer: it signs the `<Bytes>`-wrapped message, which the chain accepts too).
+   */
+  async sign(api, signer, action, { nonce, validFor = 600 } = {}) {
+    const address = signer.address;
+    const next = nonce ?? (await api.query.consent.patientNonces(address)).toNumber();
+    const now = (await api.rpc.chain.getHeader()).number.toNumber();
+    const payload = { signer: address, nonce: next, validUntil: now + validFor, action };
+    const message = await patient.message(api, payload);
+    let signature;
+    if (typeof signer.sign === 'function') {
+      const kind = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'Ecdsa' }[signer.type];
+      if (!kind) throw new Error(`cannot sign a patient payload with a ${signer.type} key`);
+      signature = { [kind]: u8aToHex(signer.sign(message)) };
+    } else if (typeof signer.signRaw === 'function') {
+      const { signature: sig } = await signer.signRaw({ address, data: u8aToHex(message), type: 'bytes' });
+      const bytes = hexToU8a(sig);
+      // The extension returns a MultiSignature (type byte first) for sr25519/ed25519 keys.
+      signature = bytes.length === 65
+        ? { [['Ed25519', 'Sr25519', 'Ecdsa'][bytes[0]]]: u8aToHex(bytes.subarray(1)) }
+        : { Sr25519: sig };
+    } else {
+      throw new Error('the signer can neither sign nor signRaw');
+    }
+    return { payload, signature };
+  },
+
+  /** The call carrying a signed payload (to relay, batch or inspect). */
+  call: (api, { payload, signature }) => api.tx.consent.patientCall(payload, signature),
+
+  /**
+   * The fee-less general transaction (extrinsic v5, no signer) of a signed payload, hex. The
+   * transaction extensions' explicit data is each one's default (immortal era, nonce 0, no tip,
+   * no metadata hash): read from the metadata, not hard-coded.
+   */
+  feelessExtrinsic(api, signed) {
+    const call = patient.call(api, signed).method.toU8a();
+    const { extrinsic } = api.registry.metadata;
+    const explicit = (extrinsic.transactionExtensions ?? extrinsic.signedExtensions).map((ext) =>
+      api.registry.createType(api.registry.createLookupType(ext.type)).toU8a());
+    const body = u8aConcat(new Uint8Array([0x45, 0x00]), ...explicit, call);
+    return u8aToHex(compactAddLength(body));
+  },
+
+  /**
+   * Submit a signed payload fee-less and wait until it is in a block (or finalized). Rejects with
+   * a named Error when the chain refuses it before inclusion.
+   */
+  async submitFeeless(api, signed, { finalized = false, timeoutMs = 120_000 } = {}) {
+    const hex = patient.feelessExtrinsic(api, signed);
+    const { signer, nonce } = signed.payload;
+    const provider = api._rpcCore.provider;
+    const blockHash = await withTimeout(new Promise((resolve, reject) => {
+      let subId = null;
+      const done = (f, v) => {
+        if (subId !== null) provider.unsubscribe('author_extrinsicUpdate', 'author_unwatchExtrinsic', subId).catch(() => {});
+        f(v);
+      };
+      provider.subscribe('author_extrinsicUpdate', 'author_submitAndWatchExtrinsic', [hex], (err, status) => {
+        if (err) { done(reject, err); return; }
+        if (status && typeof status === 'object') {
+          const hash = finalized ? status.finalized : (status.inBlock ?? status.finalized);
+          if (hash) done(resolve, hash);
+          else if (status.dropped !== undefined || status.invalid !== undefined || status.usurped) {
+            done(reject, new Error(`fee-less transaction ${Object.keys(status)[0]}`));
+          }
+        } else if (status === 'dropped' || status === 'invalid') {
+          done(reject, new Error(`fee-less transaction ${status}`));
+        }
+      }).then((id) => { subId = id; }, (e) => reject(feelessRefusal(api, e)));
+    }), timeoutMs, `fee-less patient call of ${signer} (nonce ${nonce})`);
+    return patientCallResult(api, blockHash, signer, nonce);
+  },
+
+  /** Sign and submit fee-less in one step. */
+  async send(api, signer, action, opts = {}) {
+    return patient.submitFeeless(api, await patient.sign(api, signer, action, opts), opts);
+  },
+
+  /** Relay a signed payload in `relayer`'s own transaction (the relayer pays the fee). */
+  async relay(api, relayer, signed, opts) {
+    const r = await send(api, patient.call(api, signed), relayer, opts);
+    if (!r.ok) return r;
+    return patientCallResult(api, r.blockHash, signed.payload.signer, signed.payload.nonce);
+  },
+
+  /** The signer's fee-less use: `{ used, quota, periodStart }` (`used` of the current period). */
+  async quota(api, address) {
+    const [use, now] = await Promise.all([api.query.consent.feelessUsage(address),
+      api.rpc.chain.getHeader()]);
+    const period = api.consts.consent.feelessPeriod.toNumber();
+    const start = now.number.toNumber() + 1 - ((now.number.toNumber() + 1) % period);
+    const periodStart = use.periodStart.toNumber();
+    return { used: periodStart === start ? use.used.toNumber() : 0,
+      quota: api.consts.consent.feelessQuota.toNumber(), periodStart: start };
+  },
+};
+
+/** The named Error for an RPC refusal of a fee-less transaction. */
+function feelessRefusal(api, e) {
+  const text = `${e?.message ?? e} ${e?.data ?? ''}`;
+  const custom = /Custom error: (\d+)/.exec(text);
+  let name = null;
+  if (custom) {
+    const code = Number(custom[1]);
+    const names = api.consts.consent.feelessRefusals.toJSON();
+    const hit = names.find(([c]) => c === code);
+    name = hit ? new TextDecoder().decode(hexToU8a(hit[1])) : `Custom${code}`;
+  } else if (/outdated|Stale/i.test(text)) name = 'PayloadNonceUsed';
+  else if (/bad signature|BadProof/i.test(text)) name = 'BadPayloadSignature';
+  else if (/exhaust the block limits/i.test(text)) name = 'BlockFull';
+  else if (/in the future/i.test(text)) name = 'PayloadNonceTooHigh';
+  const err = new Error(name ? `${name}: ${text.trim()}` : text.trim());
+  err.name = name ?? 'FeelessRefused';
+  return err;
+}
+
+/** `send`-shaped result of the patient call of (`signer`, `nonce`) in block `blockHash`. */
+async function patientCallResult(api, blockHash, signer, nonce) {
+  const [records, header] = await Promise.all([
+    (await api.at(blockHash)).query.system.events(), api.rpc.chain.getHeader(blockHash)]);
+  const target = decodeAddress(signer);
+  const mine = records.find(({ event }) => api.events.consent.PatientCallExecuted.is(event)
+    && u8aToHex(event.data.signer.toU8a()) === u8aToHex(target) && event.data.nonce.toNumber() === nonce);
+  if (!mine) throw new Error(`no PatientCallExecuted for ${signer} nonce ${nonce} in ${blockHash}`);
+  const index = mine.phase.asApplyExtrinsic.toNumber();
+  const events = records.filter(({ phase }) => phase.isApplyExtrinsic
+    && phase.asApplyExtrinsic.toNumber() === index).map(({ event }) => event);
+  const result = mine.event.data.result;
+  const error = result.isErr ? decodeError(api, result.asErr) : null;
+  return { ok: !error, error, events, blockHash: blockHash.toString(),
+    blockNumber: header.number.toNumber(), extrinsicIndex: index };
+}
+
+/** The proxy types of pallet-proxy in this runtime (runtime `ProxyType`). */
+export const PROXY_TYPES = ['Any', 'Records', 'AccessLog', 'Claims', 'Governance'];
+
+export const proxy = {
+  /** `real` lets `delegate` act for it within `type` (a deposit is held from `real`). */
+  add: (api, real, delegate, type, opts) =>
+    send(api, api.tx.proxy.addProxy(delegate, type, 0), real, opts),
+  remove: (api, real, delegate, type, opts) =>
+    send(api, api.tx.proxy.removeProxy(delegate, type, 0), real, opts),
+  /**
+   * `delegate` submits `call` for `real` (the organisation): the call runs with `real`'s origin.
+   * `error` is the inner call's decoded error (`proxy.ProxyExecuted.result`), or the proxy
+   * pallet's own (e.g. `proxy.NotProxy`); a call outside the proxy type fails with
+   * `system.CallFiltered`.
+   */
+  async send(api, delegate, real, call, type = null, opts) {
+    const r = await send(api, api.tx.proxy.proxy(real, type, call), delegate, opts);
+    if (!r.ok) return r;
+    const exec = findEvent(r, 'proxy', 'ProxyExecuted');
+    const inner = exec && exec.result.isErr ? decodeError(api, exec.result.asErr) : null;
+    return { ...r, ok: !inner, error: inner };
+  },
 };
 
 export const claims = {
