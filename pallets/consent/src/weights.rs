@@ -79,8 +79,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 56_428_000 picoseconds.
-		Weight::from_parts(80_841_000, 0)
+		// Minimum execution time: 39_958_000 picoseconds.
+		Weight::from_parts(66_483_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -97,8 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 35_982_000 picoseconds.
-		Weight::from_parts(58_391_000, 0)
+		// Minimum execution time: 36_538_000 picoseconds.
+		Weight::from_parts(50_119_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -109,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `254`
 		//  Estimated: `3642`
-		// Minimum execution time: 18_590_000 picoseconds.
-		Weight::from_parts(31_610_000, 0)
+		// Minimum execution time: 18_798_000 picoseconds.
+		Weight::from_parts(25_462_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -121,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `286`
 		//  Estimated: `3642`
-		// Minimum execution time: 20_653_000 picoseconds.
-		Weight::from_parts(33_500_000, 0)
+		// Minimum execution time: 18_721_000 picoseconds.
+		Weight::from_parts(26_540_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -141,8 +141,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 48_982_000 picoseconds.
-		Weight::from_parts(78_437_000, 0)
+		// Minimum execution time: 46_265_000 picoseconds.
+		Weight::from_parts(82_804_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -161,8 +161,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 41_031_000 picoseconds.
-		Weight::from_parts(66_779_000, 0)
+		// Minimum execution time: 42_540_000 picoseconds.
+		Weight::from_parts(82_235_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -187,8 +187,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `358`
 		//  Estimated: `3573`
-		// Minimum execution time: 41_254_000 picoseconds.
-		Weight::from_parts(68_748_000, 0)
+		// Minimum execution time: 47_059_000 picoseconds.
+		Weight::from_parts(96_786_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -209,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `890`
 		//  Estimated: `3573`
-		// Minimum execution time: 64_894_000 picoseconds.
-		Weight::from_parts(86_262_000, 0)
+		// Minimum execution time: 67_716_000 picoseconds.
+		Weight::from_parts(137_561_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -229,8 +229,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `766`
 		//  Estimated: `3642`
-		// Minimum execution time: 44_192_000 picoseconds.
-		Weight::from_parts(57_407_000, 0)
+		// Minimum execution time: 51_899_000 picoseconds.
+		Weight::from_parts(100_203_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -247,8 +247,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1022`
 		//  Estimated: `3637`
-		// Minimum execution time: 42_634_000 picoseconds.
-		Weight::from_parts(54_056_000, 0)
+		// Minimum execution time: 44_763_000 picoseconds.
+		Weight::from_parts(92_393_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
@@ -263,11 +263,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `428 + n * (317 ±0)`
 		//  Estimated: `3572 + n * (2647 ±0)`
-		// Minimum execution time: 76_355_000 picoseconds.
-		Weight::from_parts(468_508_130, 0)
+		// Minimum execution time: 57_060_000 picoseconds.
+		Weight::from_parts(467_885_497, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
-			// Standard Error: 416_971
-			.saturating_add(Weight::from_parts(24_081_460, 0).saturating_mul(n.into()))
+			// Standard Error: 312_716
+			.saturating_add(Weight::from_parts(30_879_207, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
@@ -283,11 +283,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `356`
 		//  Estimated: `1489 + n * (2568 ±0)`
-		// Minimum execution time: 14_719_000 picoseconds.
-		Weight::from_parts(16_933_000, 0)
+		// Minimum execution time: 18_217_000 picoseconds.
+		Weight::from_parts(17_802_477, 0)
 			.saturating_add(Weight::from_parts(0, 1489))
-			// Standard Error: 9_592
-			.saturating_add(Weight::from_parts(5_531_173, 0).saturating_mul(n.into()))
+			// Standard Error: 8_450
+			.saturating_add(Weight::from_parts(7_415_553, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -308,11 +308,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1558 + n * (291 ±0)`
 		//  Estimated: `3558 + n * (2647 ±0)`
-		// Minimum execution time: 48_827_000 picoseconds.
-		Weight::from_parts(50_914_000, 0)
+		// Minimum execution time: 84_228_000 picoseconds.
+		Weight::from_parts(90_224_000, 0)
 			.saturating_add(Weight::from_parts(0, 3558))
-			// Standard Error: 470_584
-			.saturating_add(Weight::from_parts(55_672_533, 0).saturating_mul(n.into()))
+			// Standard Error: 590_583
+			.saturating_add(Weight::from_parts(77_706_036, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -331,8 +331,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `6126`
-		// Minimum execution time: 35_649_000 picoseconds.
-		Weight::from_parts(44_813_000, 0)
+		// Minimum execution time: 39_721_000 picoseconds.
+		Weight::from_parts(73_225_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -347,20 +347,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `483`
 		//  Estimated: `6126`
-		// Minimum execution time: 30_782_000 picoseconds.
-		Weight::from_parts(39_299_000, 0)
+		// Minimum execution time: 33_542_000 picoseconds.
+		Weight::from_parts(65_619_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	/// Storage: `Consent::PatientNonces` (r:1 w:0)
+	/// Proof: `Consent::PatientNonces` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Guardians` (r:1 w:0)
+	/// Proof: `Consent::Guardians` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::FeelessInBlock` (r:1 w:0)
+	/// Proof: `Consent::FeelessInBlock` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	fn authorize_patient_call() -> Weight {
-		Weight::from_parts(150_000_000, 3642)
+		// Proof Size summary in bytes:
+		//  Measured:  `558`
+		//  Estimated: `3642`
+		// Minimum execution time: 134_770_000 picoseconds.
+		Weight::from_parts(245_800_000, 0)
+			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 	}
+	/// Storage: `Consent::PatientNonces` (r:1 w:1)
+	/// Proof: `Consent::PatientNonces` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
 	fn patient_call_overhead() -> Weight {
-		Weight::from_parts(150_000_000, 3642)
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(4))
+		// Proof Size summary in bytes:
+		//  Measured:  `134`
+		//  Estimated: `3637`
+		// Minimum execution time: 202_232_000 picoseconds.
+		Weight::from_parts(274_951_000, 0)
+			.saturating_add(Weight::from_parts(0, 3637))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 }
 
@@ -378,8 +404,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 56_428_000 picoseconds.
-		Weight::from_parts(80_841_000, 0)
+		// Minimum execution time: 39_958_000 picoseconds.
+		Weight::from_parts(66_483_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -396,8 +422,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 35_982_000 picoseconds.
-		Weight::from_parts(58_391_000, 0)
+		// Minimum execution time: 36_538_000 picoseconds.
+		Weight::from_parts(50_119_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -408,8 +434,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `254`
 		//  Estimated: `3642`
-		// Minimum execution time: 18_590_000 picoseconds.
-		Weight::from_parts(31_610_000, 0)
+		// Minimum execution time: 18_798_000 picoseconds.
+		Weight::from_parts(25_462_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -420,8 +446,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `286`
 		//  Estimated: `3642`
-		// Minimum execution time: 20_653_000 picoseconds.
-		Weight::from_parts(33_500_000, 0)
+		// Minimum execution time: 18_721_000 picoseconds.
+		Weight::from_parts(26_540_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -440,8 +466,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 48_982_000 picoseconds.
-		Weight::from_parts(78_437_000, 0)
+		// Minimum execution time: 46_265_000 picoseconds.
+		Weight::from_parts(82_804_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -460,8 +486,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 41_031_000 picoseconds.
-		Weight::from_parts(66_779_000, 0)
+		// Minimum execution time: 42_540_000 picoseconds.
+		Weight::from_parts(82_235_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -486,8 +512,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `358`
 		//  Estimated: `3573`
-		// Minimum execution time: 41_254_000 picoseconds.
-		Weight::from_parts(68_748_000, 0)
+		// Minimum execution time: 47_059_000 picoseconds.
+		Weight::from_parts(96_786_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(7))
@@ -508,8 +534,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `890`
 		//  Estimated: `3573`
-		// Minimum execution time: 64_894_000 picoseconds.
-		Weight::from_parts(86_262_000, 0)
+		// Minimum execution time: 67_716_000 picoseconds.
+		Weight::from_parts(137_561_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -528,8 +554,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `766`
 		//  Estimated: `3642`
-		// Minimum execution time: 44_192_000 picoseconds.
-		Weight::from_parts(57_407_000, 0)
+		// Minimum execution time: 51_899_000 picoseconds.
+		Weight::from_parts(100_203_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -546,8 +572,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1022`
 		//  Estimated: `3637`
-		// Minimum execution time: 42_634_000 picoseconds.
-		Weight::from_parts(54_056_000, 0)
+		// Minimum execution time: 44_763_000 picoseconds.
+		Weight::from_parts(92_393_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 	}
@@ -562,11 +588,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `428 + n * (317 ±0)`
 		//  Estimated: `3572 + n * (2647 ±0)`
-		// Minimum execution time: 76_355_000 picoseconds.
-		Weight::from_parts(468_508_130, 0)
+		// Minimum execution time: 57_060_000 picoseconds.
+		Weight::from_parts(467_885_497, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
-			// Standard Error: 416_971
-			.saturating_add(Weight::from_parts(24_081_460, 0).saturating_mul(n.into()))
+			// Standard Error: 312_716
+			.saturating_add(Weight::from_parts(30_879_207, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
@@ -582,11 +608,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `356`
 		//  Estimated: `1489 + n * (2568 ±0)`
-		// Minimum execution time: 14_719_000 picoseconds.
-		Weight::from_parts(16_933_000, 0)
+		// Minimum execution time: 18_217_000 picoseconds.
+		Weight::from_parts(17_802_477, 0)
 			.saturating_add(Weight::from_parts(0, 1489))
-			// Standard Error: 9_592
-			.saturating_add(Weight::from_parts(5_531_173, 0).saturating_mul(n.into()))
+			// Standard Error: 8_450
+			.saturating_add(Weight::from_parts(7_415_553, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -607,11 +633,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1558 + n * (291 ±0)`
 		//  Estimated: `3558 + n * (2647 ±0)`
-		// Minimum execution time: 48_827_000 picoseconds.
-		Weight::from_parts(50_914_000, 0)
+		// Minimum execution time: 84_228_000 picoseconds.
+		Weight::from_parts(90_224_000, 0)
 			.saturating_add(Weight::from_parts(0, 3558))
-			// Standard Error: 470_584
-			.saturating_add(Weight::from_parts(55_672_533, 0).saturating_mul(n.into()))
+			// Standard Error: 590_583
+			.saturating_add(Weight::from_parts(77_706_036, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2))
@@ -630,8 +656,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `6126`
-		// Minimum execution time: 35_649_000 picoseconds.
-		Weight::from_parts(44_813_000, 0)
+		// Minimum execution time: 39_721_000 picoseconds.
+		Weight::from_parts(73_225_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -646,19 +672,45 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `483`
 		//  Estimated: `6126`
-		// Minimum execution time: 30_782_000 picoseconds.
-		Weight::from_parts(39_299_000, 0)
+		// Minimum execution time: 33_542_000 picoseconds.
+		Weight::from_parts(65_619_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
+	/// Storage: `Consent::PatientNonces` (r:1 w:0)
+	/// Proof: `Consent::PatientNonces` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Guardians` (r:1 w:0)
+	/// Proof: `Consent::Guardians` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::FeelessInBlock` (r:1 w:0)
+	/// Proof: `Consent::FeelessInBlock` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	fn authorize_patient_call() -> Weight {
-		Weight::from_parts(150_000_000, 3642)
+		// Proof Size summary in bytes:
+		//  Measured:  `558`
+		//  Estimated: `3642`
+		// Minimum execution time: 134_770_000 picoseconds.
+		Weight::from_parts(245_800_000, 0)
+			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 	}
+	/// Storage: `Consent::PatientNonces` (r:1 w:1)
+	/// Proof: `Consent::PatientNonces` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
 	fn patient_call_overhead() -> Weight {
-		Weight::from_parts(150_000_000, 3642)
-			.saturating_add(ParityDbWeight::get().reads(4))
-			.saturating_add(ParityDbWeight::get().writes(4))
+		// Proof Size summary in bytes:
+		//  Measured:  `134`
+		//  Estimated: `3637`
+		// Minimum execution time: 202_232_000 picoseconds.
+		Weight::from_parts(274_951_000, 0)
+			.saturating_add(Weight::from_parts(0, 3637))
+			.saturating_add(ParityDbWeight::get().reads(3))
+			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 }

@@ -103,10 +103,10 @@ impl pallet_consent::Config for Runtime {
 	/// are not counted): more than any patient needs, too few to be worth farming.
 	type FeelessQuota = ConstU32<10>;
 	type FeelessPeriod = FeelessPeriod;
-	/// At most 200 fee-less operations and 200 fee-less withdrawals per block (docs/fees.md:
-	/// their share of a block and the flood measurement).
-	type MaxFeelessPerBlock = ConstU32<200>;
-	type MaxFeelessWithdrawalsPerBlock = ConstU32<200>;
+	/// At most 100 fee-less operations and 100 fee-less withdrawals per block, 2.9 million of
+	/// each a day (docs/fees.md: their share of a block and the flood measurement).
+	type MaxFeelessPerBlock = ConstU32<100>;
+	type MaxFeelessWithdrawalsPerBlock = ConstU32<100>;
 	/// A signed payload is valid for at most an hour.
 	type MaxPayloadLifetime = MaxPayloadLifetime;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
