@@ -985,7 +985,8 @@ mod feeless_and_delegation {
 			valid_until: System::block_number() + 10,
 			action,
 		};
-		let message = pallet_consent::patient_payload_message(System::block_hash(0).as_ref(), &payload);
+		let message =
+			pallet_consent::patient_payload_message(System::block_hash(0).as_ref(), &payload);
 		let signature = MultiSignature::Sr25519(pair.sign(&message));
 		let call = RuntimeCall::Consent(pallet_consent::Call::patient_call { payload, signature });
 		UncheckedExtrinsic::new_transaction(call, crate::tx_extension(0, Era::Immortal))
@@ -1040,16 +1041,19 @@ mod feeless_and_delegation {
 	fn a_general_transaction_nothing_authorizes_is_refused() {
 		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 			let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![1, 2, 3] });
-			let xt = UncheckedExtrinsic::new_transaction(call, crate::tx_extension(0, Era::Immortal));
+			let xt =
+				UncheckedExtrinsic::new_transaction(call, crate::tx_extension(0, Era::Immortal));
 			assert_eq!(
 				Executive::apply_extrinsic(xt),
 				Err(TransactionValidityError::Invalid(InvalidTransaction::UnknownOrigin))
 			);
 			// Nor does a patient call signed by another key.
 			let pair = patient_pair();
-			let mut xt = feeless_xt(&pair, 0, PatientAction::AddGuardian {
-				guardian: account(Sr25519Keyring::Eve),
-			});
+			let mut xt = feeless_xt(
+				&pair,
+				0,
+				PatientAction::AddGuardian { guardian: account(Sr25519Keyring::Eve) },
+			);
 			if let RuntimeCall::Consent(pallet_consent::Call::patient_call { payload, .. }) =
 				&mut xt.function
 			{

@@ -7,14 +7,14 @@
 // Every call is a real extrinsic in a block; nothing is estimated except the daily totals,
 // which multiply the measured per-call fees.
 
-import { blake2AsHex } from '@polkadot/util-crypto';
+import { randomBytes } from 'node:crypto';
 import {
   account, bits, connect, devAccounts, findEvent, patient, PURPOSES, recordIdOf, SCOPES, send,
 } from '../client/src/index.js';
 import { startNode } from '../client/src/node.js';
 
 const UNIT = 10n ** 12n;
-const h = (s) => blake2AsHex(`fees ${s} ${process.pid}`);
+const h = () => `0x${randomBytes(32).toString('hex')}`;
 const hlth = (planck) => (Number(planck) / 1e12).toFixed(6);
 
 async function main() {
@@ -68,7 +68,23 @@ async function main() {
     console.log('| call | fee (HLTH) | encoded bytes |');
     console.log('|---|---:|---:|');
     for (const r of rows) console.log(`| ${r.label} | ${r.fee === null ? '—' : hlth(r.fee)} | ${r.len ?? '—'} |`);
-    console.log('| consent.patientCall fee-less (general transaction) | 0 | — |');
+    const feelessHex = patient.feelessExtrinsic(api, await patient.sign(api, account(`//Fees/Other/${process.pid}`),
+      { Grant: { grantee: dev.bob.address, scopes: bits(SCOPES, ['Labs']), purposes: bits(PURPOSES, ['Treatment']),
+        expiresAt: null, consentDigest: null } }));
+    const feelessLen = (feelessHex.length - 2) / 2;
+    console.log(`| consent.patientCall fee-less (general transaction) | 0 | ${feelessLen} |`);
+    // Raw state_call: polkadot-js would re-encode the v5 general extrinsic itself.
+    const lenLe = Buffer.alloc(4);
+    lenLe.writeUInt32LE(feelessLen);
+    const raw = await api.rpc.state.call('TransactionPaymentApi_query_info',
+      `${feelessHex}${lenLe.toString('hex')}`);
+    const [refTime] = api.registry.createType('(Compact<u64>, Compact<u64>)', raw.toU8a(true));
+    const info = { weight: { refTime } };
+    const base = api.consts.system.blockWeights.perClass.normal.baseExtrinsic.refTime.toBigInt();
+    const maxNormal = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+    const grantWeight = info.weight.refTime.toBigInt() + base;
+    console.log('');
+    console.log(`A fee-less grant takes ${(Number(grantWeight) / 1e9).toFixed(3)} ms of block weight (authorization + dispatch + base extrinsic); ${api.consts.consent.maxFeelessPerBlock} of them ${(Number(grantWeight) * api.consts.consent.maxFeelessPerBlock.toNumber() / Number(maxNormal) * 100).toFixed(1)} % of the normal-class budget (${(Number(maxNormal) / 1e9).toFixed(0)} ms)`);
     console.log('');
     console.log(`A hospital anchoring 10,000 records a day (one records.anchor each): ${hlth(anchorDay)} HLTH/day`);
     console.log(`Logging 50,000 accesses a day with logAccessBatch (512 per extrinsic, ${Math.ceil(50_000 / 512)} extrinsics): ${hlth(logDay)} HLTH/day`);

@@ -62,6 +62,7 @@ function parseArgs(argv) {
     else if (a === '--samples') rest.samples = Number(next());
     else if (a === '--latency-txs') rest.latencyTxs = Number(next());
     else if (a === '--flood') rest.flood = Number(next());
+    else if (a === '--flood-anchors') rest.floodAnchors = Number(next());
     else if (a === '--help' || a === '-h') { usage(); process.exit(0); }
     else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -76,13 +77,14 @@ function parseArgs(argv) {
 function usage() {
   console.log(`usage: scripts/bench/run [--smoke] [--url ws://HOST:PORT] [--only dev|local4]
        [--senders N] [--blocks N | --per-kind N] [--batch-leaves N] [--batches K]
-       [--samples N] [--latency-txs N] [--flood N] [--json FILE]
+       [--samples N] [--latency-txs N] [--flood N] [--flood-anchors N] [--json FILE]
   --smoke        a few seconds of each measurement (what scripts/test runs); exits non-zero
                  when anything is not included, fails, or a proof does not verify
   --url          use a running node (it must have the dev accounts: Alice funded, Alice and Bob
                  on the council) instead of starting a dev node; skips the local network
   --flood        fee-less grants from fresh accounts submitted at once during the flood phase
                  (0 skips the phase; smoke 60, full 3000)
+  --flood-anchors anchors in each half of the flood phase (default: as many as the anchor phase)
   --only         run only the dev-node measurements or only the 4-validator latency
   --blocks N     saturate N blocks per kind (default 5); --per-kind N submits exactly N instead`);
 }
@@ -365,8 +367,8 @@ async function throughputPhase(api, heads, kind, txs, senders, ranges, opts, { m
 // ---- the fee-less flood ----
 
 /** `count` records.anchor by `senders`, pre-signed from their next nonces. */
-async function signAnchors(api, senders, count) {
-  const nonces = await Promise.all(senders.map(async (s) =>
+async function signAnchors(api, senders, count, from = null) {
+  const nonces = from ? [...from] : await Promise.all(senders.map(async (s) =>
     (await api.rpc.system.accountNextIndex(s.address)).toNumber()));
   const ranges = nonces.map((n) => [n, n]);
   const txs = [];
@@ -377,7 +379,7 @@ async function signAnchors(api, senders, count) {
     if (i % 100 === 99) await new Promise((r) => setImmediate(r));
     txs.push({ hex: tx.toHex(), hash: tx.hash.toHex() });
   }
-  return { txs, ranges };
+  return { txs, ranges, next: nonces };
 }
 
 /** Fee-less patient calls executed per block in `from..=to`: `[[number, count], ...]`. */
@@ -401,7 +403,7 @@ async function feelessPerBlock(api, from, to) {
 async function floodPhase(api, heads, senders, count, opts, ctx) {
   console.log(`[bench] flood: pre-signing 2 × ${count} anchors and ${opts.flood} fee-less grants`);
   const baseline = await signAnchors(api, senders, count);
-  const during = await signAnchors(api, senders, count);
+  const during = await signAnchors(api, senders, count, baseline.next);
   const validUntil = heads.best + 1_000;
   const grantee = senders[0].address;
   const feeless = [];
@@ -441,15 +443,28 @@ async function floodPhase(api, heads, senders, count, opts, ctx) {
   await submitting;
   const feelessSubmitSecs = (now() - t0) / 1000;
   console.log(`[bench]   ${f(withFlood.perSec)} anchors/s; waiting for the fee-less calls to drain`);
+  // Until every accepted one is in a block, or 10 blocks pass without a new one (the pool may
+  // drop the lowest-priority transactions when it is full: clients resubmit those).
+  const target = opts.flood - refused.length;
   const budget = 120_000 + Math.ceil(opts.flood / 100) * ctx.blockMs * 2;
+  const counts = [];
+  let scanned = startBest;
   let total = 0;
-  await waitFor(`fee-less: ${opts.flood - refused.length} included`, async () => {
-    total = (await feelessPerBlock(api, startBest + 1, heads.best)).reduce((a, [, c]) => a + c, 0);
-    return total >= opts.flood - refused.length;
+  let lastProgress = heads.best;
+  await waitFor(`fee-less: ${target} included`, async () => {
+    const best = heads.best;
+    if (best > scanned) {
+      const more = await feelessPerBlock(api, scanned + 1, best);
+      scanned = best;
+      counts.push(...more);
+      const added = more.reduce((a, [, c]) => a + c, 0);
+      total += added;
+      if (added) lastProgress = best;
+    }
+    return total >= target || best - lastProgress >= 10;
   }, budget, 1_000);
   const drainSecs = (now() - t0) / 1000;
-  const finalNumber = heads.best;
-  const perBlock = (await feelessPerBlock(api, startBest + 1, finalNumber)).filter(([, c]) => c > 0);
+  const perBlock = counts.filter(([, c]) => c > 0);
   return {
     anchors: count, flood: opts.flood, refused: refused.length, refusedSample: refused.slice(0, 3),
     alone: { perSec: alone.perSec, perBlock: alone.perBlock, failed: alone.failed },
@@ -615,7 +630,9 @@ async function runDev(opts, cleanups) {
     // HEALTHCHAIN_BENCH_KEEP=DIR keeps the node's database and log in DIR (for a post-mortem).
     const keep = process.env.HEALTHCHAIN_BENCH_KEEP;
     const extra = (process.env.HEALTHCHAIN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const node = await startNode(['--dev', ...extra],
+    // A pool large enough for the flood phase's 3,000 fee-less calls on top of 6,000 pending
+    // anchors (the default ready limit is 8,192 transactions).
+    const node = await startNode(['--dev', '--pool-limit', '16384', ...extra],
       { name: 'bench-dev', basePath: keep || undefined });
     console.log(`[bench] dev node log: ${node.log}`);
     cleanups.push(() => node.stop());
@@ -678,7 +695,8 @@ async function runDev(opts, cleanups) {
     console.log(`[bench]   ${f(kinds[k].perSec)} /s, per block ${kinds[k].perBlock.join(' ')}`);
   }
 
-  const flood = opts.flood ? await floodPhase(api, heads, senders, plan.anchor, opts, { maxNormal, blockMs }) : null;
+  const flood = opts.flood ? await floodPhase(api, heads, senders, opts.floodAnchors || plan.anchor, opts,
+    { maxNormal, blockMs }) : null;
 
   console.log(`[bench] batch anchoring: ${opts.batches} × ${opts.batchLeaves} leaves`);
   const batch = await batchPhase(api, heads, senders[0], opts);

@@ -841,12 +841,20 @@ pub mod pallet {
 			PatientNonces::<T>::insert(&payload.signer, next.saturating_add(1));
 
 			let PatientPayload { signer, nonce, action, .. } = payload;
-			let weight = Self::patient_call_weight(&action);
+			let charged = Self::patient_call_weight(&action);
+			let mut action_weight = Weight::zero();
 			let result = frame_support::storage::with_storage_layer(|| {
-				Self::run_action(signer.clone(), action)
+				let (result, weight) = Self::run_action(signer.clone(), action);
+				action_weight = weight;
+				result
 			});
 			Self::deposit_event(Event::PatientCallExecuted { signer, nonce, relayer, result });
-			Ok(PostDispatchInfo { actual_weight: Some(weight), pays_fee: Pays::Yes })
+			// A grant that evicted nothing gets the eviction search's weight back.
+			let actual = T::WeightInfo::patient_call_overhead()
+				.saturating_add(T::DbWeight::get().reads_writes(2, 2))
+				.saturating_add(action_weight)
+				.min(charged);
+			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 		}
 	}
 
@@ -948,7 +956,17 @@ pub mod pallet {
 		pub fn patient_call_weight(
 			action: &PatientAction<T::AccountId, BlockNumberFor<T>>,
 		) -> Weight {
-			let action_weight = match action {
+			// The overhead is benchmarked on the relayed path (the signature check); a fee-less
+			// call skips that but updates the signer's quota and the block's count instead.
+			T::WeightInfo::patient_call_overhead()
+				.saturating_add(T::DbWeight::get().reads_writes(2, 2))
+				.saturating_add(Self::action_weight(action))
+		}
+
+		/// The weight charged before dispatch for `action` alone (a grant's includes the
+		/// eviction search, refunded when nothing was evicted).
+		fn action_weight(action: &PatientAction<T::AccountId, BlockNumberFor<T>>) -> Weight {
+			match action {
 				PatientAction::Grant { .. } => Self::grant_weight(T::WeightInfo::grant()),
 				PatientAction::GrantFor { .. } => Self::grant_weight(T::WeightInfo::grant_for()),
 				PatientAction::Revoke { .. } => T::WeightInfo::revoke(),
@@ -956,12 +974,7 @@ pub mod pallet {
 				PatientAction::AddGuardian { .. } => T::WeightInfo::add_guardian(),
 				PatientAction::RemoveGuardian { .. } => T::WeightInfo::remove_guardian(),
 				PatientAction::CloseBreakGlass { .. } => T::WeightInfo::close_break_glass_early(),
-			};
-			// The overhead is benchmarked on the relayed path (the signature check); a fee-less
-			// call skips that but updates the signer's quota and the block's count instead.
-			T::WeightInfo::patient_call_overhead()
-				.saturating_add(T::DbWeight::get().reads_writes(2, 2))
-				.saturating_add(action_weight)
+			}
 		}
 
 		fn check_expiry(
@@ -1061,14 +1074,21 @@ pub mod pallet {
 			FeelessInBlock::<T>::put(in_block);
 		}
 
-		/// Run a patient action for `signer`, with the same rules as the matching call.
+		/// Run a patient action for `signer`, with the same rules as the matching call; returns
+		/// its outcome and the weight it used (a grant's eviction search only when it ran).
 		fn run_action(
 			signer: T::AccountId,
 			action: PatientAction<T::AccountId, BlockNumberFor<T>>,
-		) -> DispatchResult {
-			match action {
+		) -> (DispatchResult, Weight) {
+			let granted = |base: Weight, r: Result<bool, DispatchError>| match r {
+				Ok(false) => (Ok(()), base),
+				Ok(true) => (Ok(()), Self::grant_weight(base)),
+				Err(e) => (Err(e), Self::grant_weight(base)),
+			};
+			let weight = Self::action_weight(&action);
+			let result = match action {
 				PatientAction::Grant { grantee, scopes, purposes, expires_at, consent_digest } => {
-					Self::do_grant(
+					let r = Self::do_grant(
 						signer.clone(),
 						grantee,
 						scopes,
@@ -1076,8 +1096,8 @@ pub mod pallet {
 						expires_at,
 						consent_digest,
 						signer,
-					)
-					.map(|_| ())
+					);
+					return granted(T::WeightInfo::grant(), r);
 				}
 				PatientAction::Revoke { grantee } => {
 					Self::do_revoke(signer.clone(), grantee, signer)
@@ -1094,26 +1114,28 @@ pub mod pallet {
 					expires_at,
 					consent_digest,
 				} => {
-					Self::ensure_guardian(&patient, &signer)?;
-					Self::do_grant(
-						patient,
-						grantee,
-						scopes,
-						purposes,
-						expires_at,
-						consent_digest,
-						signer,
-					)
-					.map(|_| ())
+					let r = Self::ensure_guardian(&patient, &signer).and_then(|()| {
+						Self::do_grant(
+							patient,
+							grantee,
+							scopes,
+							purposes,
+							expires_at,
+							consent_digest,
+							signer,
+						)
+					});
+					return granted(T::WeightInfo::grant_for(), r);
 				}
 				PatientAction::RevokeFor { patient, grantee } => {
-					Self::ensure_guardian(&patient, &signer)?;
-					Self::do_revoke(patient, grantee, signer)
+					Self::ensure_guardian(&patient, &signer)
+						.and_then(|()| Self::do_revoke(patient, grantee, signer))
 				}
 				PatientAction::CloseBreakGlass { patient, provider } => {
 					Self::do_close_by_patient(signer, patient, provider)
 				}
-			}
+			};
+			(result, weight)
 		}
 
 		fn do_add_guardian(patient: T::AccountId, guardian: T::AccountId) -> DispatchResult {

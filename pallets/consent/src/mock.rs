@@ -198,11 +198,13 @@ impl pallet_consent::Config for Test {
 	type BenchmarkHelper = TestSigner;
 }
 
+#[cfg(feature = "runtime-benchmarks")]
 thread_local! {
 	static NEXT_SIGNER: RefCell<u64> = const { RefCell::new(1_000) };
 }
 
 /// Test keys: account `n` "signs" `m` as `TestSignature(n, m)`.
+#[cfg(feature = "runtime-benchmarks")]
 pub struct TestSigner;
 
 #[cfg(feature = "runtime-benchmarks")]

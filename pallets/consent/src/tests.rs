@@ -1651,6 +1651,33 @@ mod patient_calls {
 	}
 
 	#[test]
+	fn a_grant_that_evicts_nothing_is_refunded_the_eviction_search() {
+		new_test_ext().execute_with(|| {
+			use frame_support::{traits::Get, weights::Weight};
+			let p = payload(PATIENT, 0, grant_action(CLINIC));
+			let charged = Consent::patient_call_weight(&p.action);
+			let Call::patient_call { payload, signature } = signed(p) else { unreachable!() };
+			let post = Consent::patient_call(
+				frame_system::RawOrigin::Authorized.into(),
+				payload,
+				signature,
+			)
+			.expect("dispatches");
+			let expected = <() as WeightInfo>::patient_call_overhead()
+				.saturating_add(
+					<<Test as frame_system::Config>::DbWeight as Get<
+						frame_support::weights::RuntimeDbWeight,
+					>>::get()
+					.reads_writes(2, 2),
+				)
+				.saturating_add(<() as WeightInfo>::grant());
+			assert_eq!(post.actual_weight, Some(expected));
+			assert!(expected.all_lt(charged));
+			let _: Weight = expected;
+		});
+	}
+
+	#[test]
 	fn a_failed_action_still_uses_the_nonce_and_the_quota() {
 		new_test_ext().execute_with(|| {
 			assert_ok!(include_feeless(signed(payload(PATIENT, 0, grant_action(PATIENT)))));

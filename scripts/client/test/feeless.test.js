@@ -154,12 +154,21 @@ test('a records-gateway proxy key anchors for its hospital and can do nothing ou
     api.tx.consent.logAccess(dev.dave.address, anchored.recordId, 'Treatment'),
     api.tx.balances.transferKeepAlive(gateway.address, HLTH),
     api.tx.proxy.addProxy(gateway.address, 'Any', 0),
-    api.tx.utility.batch([api.tx.balances.transferKeepAlive(gateway.address, HLTH)]),
   ]) {
     const r = await proxy.send(api, gateway, dev.alice.address, call);
     assert.equal(r.ok, false, `${call.method.section}.${call.method.method} must be filtered`);
     assert.match(r.error.name, /CallFiltered/, r.error.message);
   }
+  // Inside a batch each call is filtered with the proxy's type: the batch stops at it.
+  const before = (await balance(api, gateway.address)).free;
+  const batched = await proxy.send(api, gateway, dev.alice.address,
+    api.tx.utility.batch([api.tx.balances.transferKeepAlive(gateway.address, HLTH)]));
+  const interrupted = findEvent(batched, 'utility', 'BatchInterrupted');
+  assert.ok(interrupted, 'the batch was interrupted');
+  assert.equal(interrupted.index.toNumber(), 0);
+  assert.equal(interrupted.error.asModule.index.toNumber(), api.tx.system.remark.callIndex[0]);
+  assert.ok((await balance(api, gateway.address)).free < before, 'only the fee left the gateway');
+  assert.equal(findEvent(batched, 'balances', 'Transfer'), null);
   // A key that is not Alice's proxy gets nothing.
   const stranger = await send(api, api.tx.proxy.proxy(dev.alice.address, null,
     api.tx.records.anchor(h('stranger'), dev.dave.address, h('x'), 2, 'Labs')), dev.ferdie);
