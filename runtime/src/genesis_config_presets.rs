@@ -45,8 +45,8 @@ fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> AuthorityKeys {
 	(sr.to_account_id(), sr.public().into(), ed.public().into())
 }
 
-/// Session length of the development and local presets: 10 blocks (one minute), so tests can
-/// watch a validator-set change (it takes effect two rotations after the decision).
+/// Session length of the development and local presets: 10 blocks (30 s at 3 s per block), so
+/// tests can watch a validator-set change (it takes effect two rotations after the decision).
 pub const DEV_SESSION_LENGTH: BlockNumber = 10;
 
 /// Session length of the consortium template: one hour.

@@ -714,6 +714,33 @@ fn the_council_cannot_be_shrunk_below_its_minimum_nor_given_a_prime() {
 			&three
 		));
 		assert_eq!(council_members().len(), 3);
+		// Nor a reset to the minimum followed by a removal: judged together, in the worst order.
+		assert_ok!(council_motion(RuntimeCall::CouncilMembership(
+			pallet_membership::Call::add_member { who: account(Sr25519Keyring::Charlie).into() }
+		)));
+		assert_eq!(council_members().len(), 4);
+		let reset_then_remove = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+			calls: vec![
+				RuntimeCall::CouncilMembership(pallet_membership::Call::reset_members {
+					members: vec![
+						account(Sr25519Keyring::Alice),
+						account(Sr25519Keyring::Bob),
+						account(Sr25519Keyring::Charlie),
+					],
+				}),
+				removal(Sr25519Keyring::Charlie),
+			],
+		});
+		assert_eq!(
+			council_motion_by(
+				RuntimeCall::CouncilRoot(pallet_council_root::Call::dispatch_as_root {
+					call: Box::new(reset_then_remove)
+				}),
+				&three
+			),
+			Err(pallet_council_root::Error::<Runtime>::CallForbidden.into())
+		);
+		assert_eq!(council_members().len(), 4);
 		let prime =
 			RuntimeCall::CouncilMembership(pallet_membership::Call::set_prime { who: dave.into() });
 		assert_eq!(council_motion(prime), Err(sp_runtime::DispatchError::BadOrigin));

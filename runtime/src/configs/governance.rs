@@ -69,13 +69,15 @@ impl Contains<RuntimeCall> for ForbiddenAsRoot {
 		if forbidden_as_root(call, 0) {
 			return true;
 		}
-		// Each `removeMember` alone may pass the check above, but root bypasses the base
-		// filter inside a batch, so count them all: the council must keep its minimum even if
-		// every removal in the call succeeds.
-		let removals = member_removals(call, 0);
+		// Each membership change alone may pass the check above, but root bypasses the base
+		// filter inside a batch, so judge them together, in the worst order: every removal
+		// succeeds after the smallest `resetMembers` of the call. The council must keep its
+		// minimum even then.
+		let effect = membership_effect(call, 0);
 		let members = pallet_membership::Members::<Runtime, CouncilMembershipInstance>::decode_len()
 			.unwrap_or(0) as u32;
-		removals > 1 && members.saturating_sub(removals) < MIN_COUNCIL_MEMBERS
+		let base = effect.smallest_reset.map_or(members, |r| r.min(members));
+		effect.changes > 1 && base.saturating_sub(effect.removals) < MIN_COUNCIL_MEMBERS
 	}
 }
 
@@ -115,21 +117,65 @@ fn nested(call: &RuntimeCall) -> Nested<'_> {
 	}
 }
 
-/// How many `councilMembership.removeMember` calls `call` holds, nested ones included (the
-/// larger branch of an `if_else`).
-fn member_removals(call: &RuntimeCall, depth: u32) -> u32 {
-	if depth > MAX_NESTING {
-		return 0;
+/// What a call may do to the council's size: its `councilMembership.removeMember` calls, the
+/// smallest `resetMembers` list among its calls, and how many such changes it holds (nested
+/// ones included; of an `if_else`, the worse of both branches).
+#[derive(Default, Clone, Copy)]
+struct MembershipEffect {
+	removals: u32,
+	smallest_reset: Option<u32>,
+	changes: u32,
+}
+
+impl MembershipEffect {
+	fn and(self, o: Self) -> Self {
+		Self {
+			removals: self.removals.saturating_add(o.removals),
+			smallest_reset: min_reset(self.smallest_reset, o.smallest_reset),
+			changes: self.changes.saturating_add(o.changes),
+		}
 	}
-	let inner = |c: &RuntimeCall| member_removals(c, depth.saturating_add(1));
+
+	fn worse(self, o: Self) -> Self {
+		Self {
+			removals: self.removals.max(o.removals),
+			smallest_reset: min_reset(self.smallest_reset, o.smallest_reset),
+			changes: self.changes.max(o.changes),
+		}
+	}
+}
+
+fn min_reset(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+	match (a, b) {
+		(Some(a), Some(b)) => Some(a.min(b)),
+		(a, b) => a.or(b),
+	}
+}
+
+fn membership_effect(call: &RuntimeCall, depth: u32) -> MembershipEffect {
+	if depth > MAX_NESTING {
+		return MembershipEffect::default();
+	}
+	let inner = |c: &RuntimeCall| membership_effect(c, depth.saturating_add(1));
 	match nested(call) {
-		Nested::All(calls) => calls.iter().map(inner).fold(0, u32::saturating_add),
+		Nested::All(calls) => {
+			calls.iter().map(inner).fold(MembershipEffect::default(), MembershipEffect::and)
+		}
 		Nested::One(call) => inner(call),
-		Nested::Either(main, fallback) => inner(main).max(inner(fallback)),
-		Nested::Leaf => u32::from(matches!(
-			call,
-			RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member { .. })
-		)),
+		Nested::Either(main, fallback) => inner(main).worse(inner(fallback)),
+		Nested::Leaf => match call {
+			RuntimeCall::CouncilMembership(pallet_membership::Call::remove_member { .. }) => {
+				MembershipEffect { removals: 1, smallest_reset: None, changes: 1 }
+			}
+			RuntimeCall::CouncilMembership(pallet_membership::Call::reset_members { members }) => {
+				MembershipEffect {
+					removals: 0,
+					smallest_reset: Some(members.len() as u32),
+					changes: 1,
+				}
+			}
+			_ => MembershipEffect::default(),
+		},
 	}
 }
 
