@@ -850,10 +850,7 @@ pub mod pallet {
 			});
 			Self::deposit_event(Event::PatientCallExecuted { signer, nonce, relayer, result });
 			// A grant that evicted nothing gets the eviction search's weight back.
-			let actual = T::WeightInfo::patient_call_overhead()
-				.saturating_add(T::DbWeight::get().reads_writes(2, 2))
-				.saturating_add(action_weight)
-				.min(charged);
+			let actual = Self::patient_call_weight_with(action_weight).min(charged);
 			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 		}
 	}
@@ -956,11 +953,16 @@ pub mod pallet {
 		pub fn patient_call_weight(
 			action: &PatientAction<T::AccountId, BlockNumberFor<T>>,
 		) -> Weight {
-			// The overhead is benchmarked on the relayed path (the signature check); a fee-less
-			// call skips that but updates the signer's quota and the block's count instead.
+			Self::patient_call_weight_with(Self::action_weight(action))
+		}
+
+		/// A patient call's weight around an action of `action_weight`. The overhead is
+		/// benchmarked on the relayed path (the signature check); a fee-less call skips that
+		/// but updates the signer's quota and the block's count instead.
+		fn patient_call_weight_with(action_weight: Weight) -> Weight {
 			T::WeightInfo::patient_call_overhead()
 				.saturating_add(T::DbWeight::get().reads_writes(2, 2))
-				.saturating_add(Self::action_weight(action))
+				.saturating_add(action_weight)
 		}
 
 		/// The weight charged before dispatch for `action` alone (a grant's includes the
@@ -1025,8 +1027,7 @@ pub mod pallet {
 				}
 				PatientAction::CloseBreakGlass { patient, provider } => {
 					(signer == patient || Self::ensure_guardian(patient, signer).is_ok())
-						&& OpenWindows::<T>::get(patient, provider)
-							.is_some_and(|w| now < w.expires_at)
+						&& Self::window_open(patient, provider, now)
 				}
 				_ => false,
 			}
@@ -1037,8 +1038,7 @@ pub mod pallet {
 			who: &T::AccountId,
 			now: BlockNumberFor<T>,
 		) -> FeelessUse<BlockNumberFor<T>> {
-			let period = T::FeelessPeriod::get();
-			let start = if period.is_zero() { Zero::zero() } else { now - now % period };
+			let start = Self::period_start(now, T::FeelessPeriod::get());
 			let usage = FeelessUsage::<T>::get(who);
 			if usage.period_start == start {
 				usage
@@ -1180,16 +1180,22 @@ pub mod pallet {
 			Self::close_open_window(&patient, &provider, cause)
 		}
 
+		/// Whether `provider` has a window on `patient` still open at `now`.
+		fn window_open(
+			patient: &T::AccountId,
+			provider: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> bool {
+			OpenWindows::<T>::get(patient, provider).is_some_and(|w| now < w.expires_at)
+		}
+
 		fn close_open_window(
 			patient: &T::AccountId,
 			provider: &T::AccountId,
 			cause: CloseCause,
 		) -> DispatchResult {
 			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				OpenWindows::<T>::get(patient, provider).is_some_and(|w| now < w.expires_at),
-				Error::<T>::NoOpenWindow
-			);
+			ensure!(Self::window_open(patient, provider, now), Error::<T>::NoOpenWindow);
 			Self::close_window(patient, provider, cause);
 			Ok(())
 		}
@@ -1308,14 +1314,22 @@ pub mod pallet {
 			Ok(evicted)
 		}
 
+		/// The first block of the `period`-long period containing `now` (0 when `period` is 0).
+		fn period_start(now: BlockNumberFor<T>, period: BlockNumberFor<T>) -> BlockNumberFor<T> {
+			if period.is_zero() {
+				Zero::zero()
+			} else {
+				now - now % period
+			}
+		}
+
 		/// The provider's break-glass use in the period containing `now` (a new period starts
 		/// from zero).
 		fn break_glass_use(
 			provider: &T::AccountId,
 			now: BlockNumberFor<T>,
 		) -> BreakGlassUse<BlockNumberFor<T>> {
-			let period = T::BreakGlassPeriod::get();
-			let start = if period.is_zero() { Zero::zero() } else { now - now % period };
+			let start = Self::period_start(now, T::BreakGlassPeriod::get());
 			let usage = BreakGlassUsage::<T>::get(provider);
 			if usage.period_start == start {
 				usage
