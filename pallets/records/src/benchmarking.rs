@@ -3,7 +3,11 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{EnsureOrigin, Get};
+use frame_support::{
+	ensure,
+	traits::{EnsureOrigin, Get},
+	BoundedVec,
+};
 use frame_system::RawOrigin;
 use healthchain_primitives::{ProviderRegistry, Role, Roles, Scope};
 use sp_core::H256;
@@ -31,6 +35,25 @@ fn anchored<T: Config>(caller: &T::AccountId) -> Result<H256, BenchmarkError> {
 	)
 	.map_err(|_| BenchmarkError::Stop("anchor failed"))?;
 	Ok(crate::record_id_of(caller, &local_id))
+}
+
+/// Anchor `n` records of the caller (local ids from 3_000_000) and return their ids.
+fn anchored_many<T: Config>(caller: &T::AccountId, n: u32) -> Result<alloc::vec::Vec<H256>, BenchmarkError> {
+	(0..n)
+		.map(|i| {
+			let local_id = digest(3_000_000 + i);
+			Pallet::<T>::anchor(
+				RawOrigin::Signed(caller.clone()).into(),
+				local_id,
+				account("patient", 0, 0),
+				digest(4_000_000 + i),
+				RecordKind(2),
+				Scope::Labs,
+			)
+			.map_err(|_| BenchmarkError::Stop("anchor failed"))?;
+			Ok(crate::record_id_of(caller, &local_id))
+		})
+		.collect()
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -139,6 +162,84 @@ mod benchmarks {
 			record_id,
 			reason: RetractReason::PatientRequest,
 		});
+		Ok(())
+	}
+
+	/// `anchor_many` with `n` first versions (each a fresh record: a read and a write).
+	#[benchmark]
+	fn anchor_many_anchors(n: Linear<1, { T::MaxAnchorsPerCall::get() }>) -> Result<(), BenchmarkError> {
+		let caller = provider::<T>();
+		let subject: T::AccountId = account("patient", 0, 0);
+		let ops: alloc::vec::Vec<_> = (0..n)
+			.map(|i| AnchorOp::Anchor {
+				local_id: digest(1_000_000 + i),
+				subject: subject.clone(),
+				digest: digest(i + 1),
+				kind: RecordKind(2),
+				scope: Scope::Labs,
+			})
+			.collect();
+		let ops = BoundedVec::try_from(ops).map_err(|_| BenchmarkError::Stop("too many ops"))?;
+
+		#[extrinsic_call]
+		anchor_many(RawOrigin::Signed(caller.clone()), ops);
+
+		if n > 0 {
+			let last = crate::record_id_of(&caller, &digest(1_000_000 + n - 1));
+			ensure!(Records::<T>::contains_key(last), "last anchor missing");
+		}
+		Ok(())
+	}
+
+	/// `anchor_many` with `n` new versions of `n` records (each moves the old version to the
+	/// history: a read and two writes).
+	#[benchmark]
+	fn anchor_many_amends(n: Linear<1, { T::MaxAnchorsPerCall::get() }>) -> Result<(), BenchmarkError> {
+		let caller = provider::<T>();
+		let ids = anchored_many::<T>(&caller, n)?;
+		let ops: alloc::vec::Vec<_> = ids
+			.iter()
+			.enumerate()
+			.map(|(i, record_id)| AnchorOp::Amend {
+				record_id: *record_id,
+				version: 2,
+				digest: digest(2_000_000 + i as u32),
+			})
+			.collect();
+		let ops = BoundedVec::try_from(ops).map_err(|_| BenchmarkError::Stop("too many ops"))?;
+
+		#[extrinsic_call]
+		anchor_many(RawOrigin::Signed(caller.clone()), ops);
+
+		for id in ids {
+			ensure!(Records::<T>::get(id).is_some_and(|e| e.versions == 2), "amend missing");
+		}
+		Ok(())
+	}
+
+	/// `anchor_many` with `n` retractions of `n` records.
+	#[benchmark]
+	fn anchor_many_retracts(n: Linear<1, { T::MaxAnchorsPerCall::get() }>) -> Result<(), BenchmarkError> {
+		let caller = provider::<T>();
+		let ids = anchored_many::<T>(&caller, n)?;
+		let ops: alloc::vec::Vec<_> = ids
+			.iter()
+			.map(|record_id| AnchorOp::Retract {
+				record_id: *record_id,
+				reason: RetractReason::PatientRequest,
+			})
+			.collect();
+		let ops = BoundedVec::try_from(ops).map_err(|_| BenchmarkError::Stop("too many ops"))?;
+
+		#[extrinsic_call]
+		anchor_many(RawOrigin::Signed(caller.clone()), ops);
+
+		for id in ids {
+			ensure!(
+				Records::<T>::get(id).is_some_and(|e| e.status != RecordStatus::Active),
+				"retraction missing"
+			);
+		}
 		Ok(())
 	}
 

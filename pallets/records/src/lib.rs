@@ -18,6 +18,13 @@
 //! - [`Pallet::force_retract`]: the same tombstone by governance (wrong patient, court order,
 //!   a patient's erasure request after the author left the consortium).
 //! - [`Pallet::anchor_batch`]: one `binary-merkle-tree` root for many digests.
+//! - [`Pallet::anchor_many`]: many individually addressable operations (first versions, new
+//!   versions, retractions) in one extrinsic, each with the full semantics of its single call
+//!   and its own event, so a gateway's anchoring rate is not bound by the per-extrinsic
+//!   overhead. Operations are applied in order and independently: one that fails emits
+//!   `AnchorOpFailed` with its error and writes nothing, the others still apply. An `Amend`
+//!   names the version it creates, so submitting the same operations twice (a gateway that
+//!   crashed between submission and inclusion) never adds a version twice.
 //!
 //! ## Scope: the record's data category
 //!
@@ -139,6 +146,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxBatchLeaves: Get<u32>;
 
+		/// The most operations one `anchor_many` may carry.
+		#[pallet::constant]
+		type MaxAnchorsPerCall: Get<u32>;
+
 		/// Who may retract any record (root or a 2/3 council motion in the runtime).
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
@@ -201,6 +212,9 @@ pub mod pallet {
 		RecordRetracted { record_id: RecordId, reason: RetractReason, author: T::AccountId },
 		/// Governance retracted a record; it stays as a tombstone.
 		RecordForceRetracted { record_id: RecordId, reason: RetractReason },
+		/// Operation number `index` (from 0) of an `anchor_many` failed with `error` and changed
+		/// nothing; the other operations were applied independently.
+		AnchorOpFailed { index: u32, error: DispatchError },
 		/// A Merkle batch root was anchored.
 		BatchAnchored {
 			batch_id: BatchId,
@@ -238,6 +252,11 @@ pub mod pallet {
 		BatchAlreadyAnchored,
 		/// Batch ids are exhausted (2^64 batches).
 		BatchIdOverflow,
+		/// An `anchor_many` amend names a version other than the record's next one: it was
+		/// applied already (a repeated submission) or an earlier version is still missing.
+		VersionMismatch,
+		/// An `anchor_many` must carry at least one operation.
+		NoOperations,
 	}
 
 	#[pallet::call]
@@ -266,35 +285,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::ensure_care_provider(&who)?;
-			ensure!(!digest.is_zero(), Error::<T>::InvalidDigest);
-			let record_id = crate::record_id_of(&who, &local_id);
-			ensure!(!Records::<T>::contains_key(record_id), Error::<T>::RecordAlreadyExists);
-
-			let now = frame_system::Pallet::<T>::block_number();
-			Records::<T>::insert(
-				record_id,
-				RecordEntry {
-					subject: subject.clone(),
-					author: who.clone(),
-					kind,
-					scope,
-					versions: 1,
-					created_at: now,
-					status: RecordStatus::Active,
-					digest,
-					updated_at: now,
-				},
-			);
-
-			Self::deposit_event(Event::RecordAnchored {
-				record_id,
-				subject,
-				author: who,
-				kind,
-				scope,
-				digest,
-			});
-			Ok(())
+			Self::do_anchor(who, local_id, subject, digest, kind, scope)
 		}
 
 		/// Anchor a new version of a record. Only the record's author may amend, and not after
@@ -304,24 +295,7 @@ pub mod pallet {
 		pub fn amend(origin: OriginFor<T>, record_id: RecordId, digest: Digest) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::ensure_care_provider(&who)?;
-			ensure!(!digest.is_zero(), Error::<T>::InvalidDigest);
-			let mut entry = Records::<T>::get(record_id).ok_or(Error::<T>::UnknownRecord)?;
-			ensure!(entry.author == who, Error::<T>::NotRecordAuthor);
-			ensure!(entry.status == RecordStatus::Active, Error::<T>::RecordRetracted);
-			ensure!(entry.versions < T::MaxVersions::get(), Error::<T>::TooManyVersions);
-			ensure!(entry.digest != digest, Error::<T>::DigestUnchanged);
-
-			let version = entry.versions.checked_add(1).ok_or(Error::<T>::TooManyVersions)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			// The current version moves to the history; the entry carries the new one.
-			RecordVersions::<T>::insert(record_id, entry.versions, Self::latest_version(&entry));
-			entry.versions = version;
-			entry.digest = digest;
-			entry.updated_at = now;
-			Records::<T>::insert(record_id, entry);
-
-			Self::deposit_event(Event::RecordAmended { record_id, version, digest, author: who });
-			Ok(())
+			Self::do_amend(who, record_id, digest, None)
 		}
 
 		/// Retract a record, leaving a tombstone with `reason`. Only the record's author may
@@ -335,16 +309,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::ensure_care_provider(&who)?;
-			let mut entry = Records::<T>::get(record_id).ok_or(Error::<T>::UnknownRecord)?;
-			ensure!(entry.author == who, Error::<T>::NotRecordAuthor);
-			ensure!(entry.status == RecordStatus::Active, Error::<T>::RecordRetracted);
-
-			entry.status =
-				RecordStatus::Retracted { reason, at: frame_system::Pallet::<T>::block_number() };
-			Records::<T>::insert(record_id, entry);
-
-			Self::deposit_event(Event::RecordRetracted { record_id, reason, author: who });
-			Ok(())
+			Self::do_retract(who, record_id, reason)
 		}
 
 		/// Anchor the root of a Merkle tree over `leaf_count` record digests
@@ -404,6 +369,42 @@ pub mod pallet {
 			Self::deposit_event(Event::RecordForceRetracted { record_id, reason });
 			Ok(())
 		}
+
+		/// Apply many record operations in one extrinsic, in order: each [`AnchorOp`] has the
+		/// semantics of its single call (`Anchor` as [`Pallet::anchor`], `Amend` as
+		/// [`Pallet::amend`] and only onto version `version - 1`, `Retract` as
+		/// [`Pallet::retract`]) and emits that call's event; an operation that fails emits
+		/// `AnchorOpFailed { index, error }` and writes nothing, and the others still apply.
+		/// The caller must be an active care provider (checked once). Operations may build on
+		/// each other (anchor, then amend the same record in one call).
+		///
+		/// Weight: the benchmarked cost of `a` anchors, `m` amends and `r` retractions.
+		#[pallet::call_index(5)]
+		#[pallet::weight(Pallet::<T>::anchor_many_weight(ops))]
+		pub fn anchor_many(
+			origin: OriginFor<T>,
+			ops: BoundedVec<AnchorOp<T::AccountId>, T::MaxAnchorsPerCall>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_care_provider(&who)?;
+			ensure!(!ops.is_empty(), Error::<T>::NoOperations);
+			for (index, op) in ops.into_iter().enumerate() {
+				let result = match op {
+					AnchorOp::Anchor { local_id, subject, digest, kind, scope } =>
+						Self::do_anchor(who.clone(), local_id, subject, digest, kind, scope),
+					AnchorOp::Amend { record_id, version, digest } =>
+						Self::do_amend(who.clone(), record_id, digest, Some(version)),
+					AnchorOp::Retract { record_id, reason } =>
+						Self::do_retract(who.clone(), record_id, reason),
+				};
+				if let Err(error) = result {
+					// `index` < MaxAnchorsPerCall, a u32.
+					let index = u32::try_from(index).unwrap_or(u32::MAX);
+					Self::deposit_event(Event::AnchorOpFailed { index, error });
+				}
+			}
+			Ok(())
+		}
 	}
 
 	#[pallet::hooks]
@@ -424,6 +425,117 @@ pub mod pallet {
 				Role::Pharmacy,
 				Role::Emergency,
 			])
+		}
+
+		/// The weight of an `anchor_many` carrying `ops`: one base cost (the provider check)
+		/// plus each operation's benchmarked marginal cost.
+		pub fn anchor_many_weight(ops: &[AnchorOp<T::AccountId>]) -> Weight {
+			let (mut a, mut m, mut r) = (0u32, 0u32, 0u32);
+			for op in ops {
+				match op {
+					AnchorOp::Anchor { .. } => a = a.saturating_add(1),
+					AnchorOp::Amend { .. } => m = m.saturating_add(1),
+					AnchorOp::Retract { .. } => r = r.saturating_add(1),
+				}
+			}
+			T::WeightInfo::anchor_many_anchors(a)
+				.saturating_add(
+					T::WeightInfo::anchor_many_amends(m)
+						.saturating_sub(T::WeightInfo::anchor_many_amends(0)),
+				)
+				.saturating_add(
+					T::WeightInfo::anchor_many_retracts(r)
+						.saturating_sub(T::WeightInfo::anchor_many_retracts(0)),
+				)
+		}
+
+		/// Version 1 of `author`'s record `local_id` (checks, then the write, then the event).
+		fn do_anchor(
+			who: T::AccountId,
+			local_id: sp_core::H256,
+			subject: T::AccountId,
+			digest: Digest,
+			kind: RecordKind,
+			scope: Scope,
+		) -> DispatchResult {
+			ensure!(!digest.is_zero(), Error::<T>::InvalidDigest);
+			let record_id = crate::record_id_of(&who, &local_id);
+			ensure!(!Records::<T>::contains_key(record_id), Error::<T>::RecordAlreadyExists);
+
+			let now = frame_system::Pallet::<T>::block_number();
+			Records::<T>::insert(
+				record_id,
+				RecordEntry {
+					subject: subject.clone(),
+					author: who.clone(),
+					kind,
+					scope,
+					versions: 1,
+					created_at: now,
+					status: RecordStatus::Active,
+					digest,
+					updated_at: now,
+				},
+			);
+
+			Self::deposit_event(Event::RecordAnchored {
+				record_id,
+				subject,
+				author: who,
+				kind,
+				scope,
+				digest,
+			});
+			Ok(())
+		}
+
+		/// A new version of a record by its author; with `expected`, only if it becomes that
+		/// version (so a repeated operation cannot add a version twice).
+		fn do_amend(
+			who: T::AccountId,
+			record_id: RecordId,
+			digest: Digest,
+			expected: Option<u32>,
+		) -> DispatchResult {
+			ensure!(!digest.is_zero(), Error::<T>::InvalidDigest);
+			let mut entry = Records::<T>::get(record_id).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(entry.author == who, Error::<T>::NotRecordAuthor);
+			ensure!(entry.status == RecordStatus::Active, Error::<T>::RecordRetracted);
+			if let Some(expected) = expected {
+				ensure!(expected == entry.versions.saturating_add(1), Error::<T>::VersionMismatch);
+			}
+			ensure!(entry.versions < T::MaxVersions::get(), Error::<T>::TooManyVersions);
+			let version = entry.versions.checked_add(1).ok_or(Error::<T>::TooManyVersions)?;
+			ensure!(entry.digest != digest, Error::<T>::DigestUnchanged);
+
+			let now = frame_system::Pallet::<T>::block_number();
+			// The current version moves to the history; the entry carries the new one.
+			RecordVersions::<T>::insert(record_id, entry.versions, Self::latest_version(&entry));
+			entry.versions = version;
+			entry.digest = digest;
+			entry.updated_at = now;
+			Records::<T>::insert(record_id, entry);
+
+			Self::deposit_event(Event::RecordAmended { record_id, version, digest, author: who });
+			Ok(())
+		}
+
+		/// A tombstone by the record's author.
+		fn do_retract(
+			who: T::AccountId,
+			record_id: RecordId,
+			reason: RetractReason,
+		) -> DispatchResult {
+			let mut entry = Records::<T>::get(record_id).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(entry.author == who, Error::<T>::NotRecordAuthor);
+			ensure!(entry.status == RecordStatus::Active, Error::<T>::RecordRetracted);
+
+			entry.status =
+				RecordStatus::Retracted { reason, at: frame_system::Pallet::<T>::block_number() };
+			Records::<T>::insert(record_id, entry);
+
+			Self::deposit_event(Event::RecordRetracted { record_id, reason, author: who });
+			Ok(())
 		}
 
 		fn ensure_care_provider(who: &T::AccountId) -> DispatchResult {

@@ -71,12 +71,15 @@ impl ProviderRegistry<u64> for MockProviders {
 pub const MAX_VERSIONS: u32 = 4;
 /// Most leaves per batch in tests.
 pub const MAX_BATCH_LEAVES: u32 = 1_000;
+/// Most operations per `anchor_many` in tests.
+pub const MAX_ANCHORS_PER_CALL: u32 = 8;
 
 impl pallet_records::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Providers = MockProviders;
 	type MaxVersions = ConstU32<MAX_VERSIONS>;
 	type MaxBatchLeaves = ConstU32<MAX_BATCH_LEAVES>;
+	type MaxAnchorsPerCall = ConstU32<MAX_ANCHORS_PER_CALL>;
 	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type WeightInfo = ();
 }

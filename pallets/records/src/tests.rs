@@ -786,3 +786,243 @@ fn migration_v1_to_v2_gives_every_record_the_scope_of_its_kind() {
 		try_state();
 	});
 }
+
+// ---- anchor_many ----
+
+fn op_anchor(record: u8, d: u8) -> AnchorOp<u64> {
+	AnchorOp::Anchor {
+		local_id: local(record),
+		subject: PATIENT,
+		digest: digest(d),
+		kind: KIND_OBSERVATION,
+		scope: Scope::Labs,
+	}
+}
+
+fn op_amend(record: u8, version: u32, d: u8) -> AnchorOp<u64> {
+	AnchorOp::Amend { record_id: id(record), version, digest: digest(d) }
+}
+
+fn anchor_many_as(who: u64, ops: Vec<AnchorOp<u64>>) -> DispatchResult {
+	RecordsModule::anchor_many(RuntimeOrigin::signed(who), ops.try_into().expect("within bound"))
+}
+
+fn records_events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::RecordsModule(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn anchor_many_applies_each_operation_in_order_with_its_own_event() {
+	new_test_ext().execute_with(|| {
+		// Anchor two records, amend the first twice and retract the second, in one call.
+		assert_ok!(anchor_many_as(
+			HOSPITAL,
+			vec![
+				op_anchor(1, 1),
+				op_anchor(2, 2),
+				op_amend(1, 2, 3),
+				op_amend(1, 3, 4),
+				AnchorOp::Retract { record_id: id(2), reason: RetractReason::Duplicate },
+			],
+		));
+		let events = records_events();
+		assert_eq!(events.len(), 5);
+		assert!(matches!(events[0], Event::RecordAnchored { record_id, .. } if record_id == id(1)));
+		assert!(matches!(events[1], Event::RecordAnchored { record_id, .. } if record_id == id(2)));
+		assert_eq!(
+			events[2],
+			Event::RecordAmended { record_id: id(1), version: 2, digest: digest(3), author: HOSPITAL }
+		);
+		assert_eq!(
+			events[3],
+			Event::RecordAmended { record_id: id(1), version: 3, digest: digest(4), author: HOSPITAL }
+		);
+		assert_eq!(
+			events[4],
+			Event::RecordRetracted {
+				record_id: id(2),
+				reason: RetractReason::Duplicate,
+				author: HOSPITAL
+			}
+		);
+		assert_eq!(RecordsModule::verify(id(1), digest(4)), Verification::Valid { version: 3 });
+		assert_eq!(
+			RecordsModule::verify(id(1), digest(1)),
+			Verification::Superseded { version: 1, latest: 3 }
+		);
+		assert_eq!(RecordsModule::verify(id(2), digest(2)), Verification::Retracted);
+		try_state();
+	});
+}
+
+#[test]
+fn anchor_many_failed_operation_writes_nothing_and_the_others_apply() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(anchor_as(LAB, 9, 9));
+		assert_ok!(anchor_many_as(
+			HOSPITAL,
+			vec![
+				op_anchor(1, 1),
+				// Not the hospital's record.
+				AnchorOp::Amend { record_id: rid(LAB, 9), version: 2, digest: digest(5) },
+				// Unknown record.
+				op_amend(7, 2, 5),
+				// Zero digest.
+				AnchorOp::Anchor {
+					local_id: local(3),
+					subject: PATIENT,
+					digest: H256::zero(),
+					kind: KIND_OBSERVATION,
+					scope: Scope::Labs,
+				},
+				op_anchor(4, 4),
+			],
+		));
+		let events = records_events();
+		let failed: Vec<_> = events
+			.iter()
+			.filter_map(|e| match e {
+				Event::AnchorOpFailed { index, error } => Some((*index, *error)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			failed,
+			vec![
+				(1, Error::<Test>::NotRecordAuthor.into()),
+				(2, Error::<Test>::UnknownRecord.into()),
+				(3, Error::<Test>::InvalidDigest.into()),
+			]
+		);
+		assert!(crate::Records::<Test>::contains_key(id(1)));
+		assert!(crate::Records::<Test>::contains_key(id(4)));
+		assert!(!crate::Records::<Test>::contains_key(id(3)));
+		assert_eq!(crate::Records::<Test>::get(rid(LAB, 9)).expect("lab record").versions, 1);
+		try_state();
+	});
+}
+
+#[test]
+fn anchor_many_submitted_twice_never_adds_a_version_twice() {
+	new_test_ext().execute_with(|| {
+		let ops = vec![op_anchor(1, 1), op_amend(1, 2, 2), op_amend(1, 3, 3)];
+		assert_ok!(anchor_many_as(HOSPITAL, ops.clone()));
+		// Content returns to version 2's digest in a later, independent amend.
+		assert_ok!(anchor_many_as(HOSPITAL, vec![op_amend(1, 4, 2)]));
+		System::reset_events();
+		// A gateway that crashed after submitting resubmits the same operations.
+		assert_ok!(anchor_many_as(HOSPITAL, ops));
+		let errors: Vec<_> = records_events()
+			.into_iter()
+			.map(|e| match e {
+				Event::AnchorOpFailed { error, .. } => error,
+				other => panic!("unexpected event {other:?}"),
+			})
+			.collect();
+		assert_eq!(
+			errors,
+			vec![
+				Error::<Test>::RecordAlreadyExists.into(),
+				Error::<Test>::VersionMismatch.into(),
+				Error::<Test>::VersionMismatch.into(),
+			]
+		);
+		assert_eq!(crate::Records::<Test>::get(id(1)).expect("record").versions, 4);
+		try_state();
+	});
+}
+
+#[test]
+fn anchor_many_amend_naming_a_later_version_waits_for_the_missing_one() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(anchor_as(HOSPITAL, 1, 1));
+		assert_ok!(anchor_many_as(HOSPITAL, vec![op_amend(1, 3, 3)]));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::RecordsModule(Event::AnchorOpFailed {
+				index: 0,
+				error: Error::<Test>::VersionMismatch.into()
+			})
+		);
+		assert_eq!(crate::Records::<Test>::get(id(1)).expect("record").versions, 1);
+	});
+}
+
+#[test]
+fn anchor_many_keeps_the_single_calls_bounds() {
+	new_test_ext().execute_with(|| {
+		// MaxVersions (4) is reached inside one call: the fourth amend fails.
+		assert_ok!(anchor_many_as(
+			HOSPITAL,
+			vec![
+				op_anchor(1, 1),
+				op_amend(1, 2, 2),
+				op_amend(1, 3, 3),
+				op_amend(1, 4, 4),
+				op_amend(1, 5, 5),
+				AnchorOp::Retract { record_id: id(1), reason: RetractReason::Other },
+				op_amend(1, 5, 6),
+			],
+		));
+		let failed: Vec<_> = records_events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::AnchorOpFailed { index, error } => Some((index, error)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			failed,
+			vec![
+				(4, Error::<Test>::TooManyVersions.into()),
+				(6, Error::<Test>::RecordRetracted.into())
+			]
+		);
+		try_state();
+	});
+}
+
+#[test]
+fn anchor_many_origin_role_and_emptiness_are_checked_once_for_the_call() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			anchor_many_as(INSURER, vec![op_anchor(1, 1)]),
+			Error::<Test>::NotActiveProvider
+		);
+		assert_noop!(
+			anchor_many_as(STRANGER, vec![op_anchor(1, 1)]),
+			Error::<Test>::NotActiveProvider
+		);
+		assert_noop!(
+			RecordsModule::anchor_many(RawOrigin::None.into(), vec![op_anchor(1, 1)].try_into().expect("bound")),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(anchor_many_as(HOSPITAL, vec![]), Error::<Test>::NoOperations);
+		// The bound is in the type: more than MaxAnchorsPerCall operations do not decode.
+		let too_many: Vec<_> = (0..=MAX_ANCHORS_PER_CALL as u8).map(|n| op_anchor(n, n)).collect();
+		assert!(frame_support::BoundedVec::<AnchorOp<u64>, <Test as Config>::MaxAnchorsPerCall>::try_from(too_many).is_err());
+	});
+}
+
+#[test]
+fn anchor_many_weight_counts_each_kind_of_operation() {
+	use frame_support::weights::Weight;
+	// The mock's `()` weights: anchor_many_* are n times the single call's weight.
+	let w = RecordsModule::anchor_many_weight(&[
+		op_anchor(1, 1),
+		op_anchor(2, 2),
+		op_amend(1, 2, 3),
+		AnchorOp::Retract { record_id: id(2), reason: RetractReason::Other },
+	]);
+	let expected = <() as WeightInfo>::anchor_many_anchors(2)
+		.saturating_add(<() as WeightInfo>::anchor_many_amends(1))
+		.saturating_add(<() as WeightInfo>::anchor_many_retracts(1));
+	assert_eq!(w, expected);
+	assert!(w.any_gt(Weight::zero()));
+}

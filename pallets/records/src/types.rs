@@ -156,3 +156,42 @@ pub struct RecordSummary<AccountId, BlockNumber> {
 	/// The latest version.
 	pub latest: RecordVersion<AccountId, BlockNumber>,
 }
+
+/// One operation of `anchor_many`: the arguments of `anchor`, `amend` or `retract`. An
+/// `Amend` names the version it creates (the record's current version + 1), so applying the
+/// same operation twice fails (`VersionMismatch`) instead of adding a second version.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum AnchorOp<AccountId> {
+	/// Version 1 of the caller's record `local_id` (see `anchor`).
+	Anchor {
+		/// The author's own key for the record; the id is `record_id_of(author, local_id)`.
+		local_id: sp_core::H256,
+		/// The patient's account.
+		subject: AccountId,
+		/// The salted digest of the record's canonical content.
+		digest: Digest,
+		/// The resource kind code.
+		kind: RecordKind,
+		/// The record's data category, fixed for its lifetime.
+		scope: Scope,
+	},
+	/// Version `version` of a record (see `amend`); refused unless the record is at
+	/// `version - 1`.
+	Amend {
+		/// The record.
+		record_id: RecordId,
+		/// The version this operation creates.
+		version: u32,
+		/// The new version's salted digest.
+		digest: Digest,
+	},
+	/// A tombstone (see `retract`).
+	Retract {
+		/// The record.
+		record_id: RecordId,
+		/// Why.
+		reason: RetractReason,
+	},
+}

@@ -50,6 +50,9 @@ pub trait WeightInfo {
 	fn retract() -> Weight;
 	fn anchor_batch() -> Weight;
 	fn force_retract() -> Weight;
+	fn anchor_many_anchors(n: u32, ) -> Weight;
+	fn anchor_many_amends(n: u32, ) -> Weight;
+	fn anchor_many_retracts(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_records` measured on the machine above, with the runtime's database weights.
@@ -129,6 +132,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn anchor_many_anchors(n: u32, ) -> Weight {
+		Self::anchor().saturating_mul(n.into())
+	}
+	fn anchor_many_amends(n: u32, ) -> Weight {
+		Self::amend().saturating_mul(n.into())
+	}
+	fn anchor_many_retracts(n: u32, ) -> Weight {
+		Self::retract().saturating_mul(n.into())
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests.
@@ -206,5 +218,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	fn anchor_many_anchors(n: u32, ) -> Weight {
+		Self::anchor().saturating_mul(n.into())
+	}
+	fn anchor_many_amends(n: u32, ) -> Weight {
+		Self::amend().saturating_mul(n.into())
+	}
+	fn anchor_many_retracts(n: u32, ) -> Weight {
+		Self::retract().saturating_mul(n.into())
 	}
 }

@@ -1,0 +1,321 @@
+//! The anchorer: drains the outbox into `records.anchorMany` extrinsics and follows each
+//! version to finality.
+//!
+//! Each round:
+//! 1. **Finality**: versions in a block at or below the node's finalized head are
+//!    `finalized` when that block is still the canonical one at its height (their outbox
+//!    entries go), else back to `pending` (the block was abandoned).
+//! 2. **Reconcile**: for the oldest pending entries, the chain's own state (at the best block)
+//!    says whether the operation is already applied (a record's `created_at`, the
+//!    version's `at`, the tombstone's `at`): applied ones become `in_block` without being
+//!    sent again. This is what makes a crash between submission and inclusion harmless.
+//! 3. **Submit** the rest as one `anchorMany` (amends name the version they create, so even a
+//!    duplicate submission cannot add a version twice), wait for a block, and mark operations
+//!    the runtime refused for good (`AnchorOpFailed` with an error other than "already
+//!    applied") as `failed` with the error's name. The next round's reconciliation picks up
+//!    the ones that were applied.
+//!
+//! When the node is unreachable, writes keep being accepted into the outbox; the anchorer
+//! reconnects with backoff and catches up.
+
+use std::{sync::Arc, time::Duration};
+
+use healthchain_chain::{
+    healthchain::{self, runtime_types::healthchain_runtime::RuntimeCall},
+    AccountId32, AnchorOp, Chain, ChainError, RecordKind, RecordStatus, RetractReason, Scope,
+    Submitter, H256,
+};
+use tokio::sync::{watch, Notify};
+
+use crate::{
+    metrics::{labels, Metrics},
+    store::{OutboxItem, Store},
+};
+
+/// Shared state the HTTP side reads.
+#[derive(Default)]
+pub struct ChainStatus {
+    pub connected: std::sync::atomic::AtomicBool,
+    pub best: std::sync::atomic::AtomicU64,
+    pub finalized: std::sync::atomic::AtomicU64,
+}
+
+/// What the anchorer needs.
+pub struct Anchorer {
+    pub store: Arc<Store>,
+    pub submitter: Arc<Submitter>,
+    pub chain_url: String,
+    pub batch: usize,
+    pub poll: Duration,
+    pub timeout: Duration,
+    pub metrics: Arc<Metrics>,
+    pub status: Arc<ChainStatus>,
+    /// Woken by every write.
+    pub wake: Arc<Notify>,
+}
+
+/// Operations the runtime refuses because they were applied already; the chain's state decides.
+const ALREADY_APPLIED: &[&str] =
+    &["Records.RecordAlreadyExists", "Records.VersionMismatch", "Records.RecordRetracted"];
+/// After this many submissions an operation still not applied is marked failed.
+const MAX_ATTEMPTS: i64 = 5;
+
+fn h256(bytes: &[u8]) -> H256 {
+    let mut a = [0u8; 32];
+    let n = bytes.len().min(32);
+    a[..n].copy_from_slice(&bytes[..n]);
+    H256(a)
+}
+
+fn scope(code: i64) -> Scope {
+    match code {
+        1 => Scope::Labs,
+        2 => Scope::Imaging,
+        3 => Scope::Medications,
+        4 => Scope::MentalHealth,
+        5 => Scope::Genomics,
+        6 => Scope::Billing,
+        _ => Scope::Clinical,
+    }
+}
+
+fn reason(code: Option<&str>) -> RetractReason {
+    match code {
+        Some("entered-in-error") => RetractReason::EnteredInError,
+        Some("duplicate") => RetractReason::Duplicate,
+        Some("patient-request") => RetractReason::PatientRequest,
+        Some("replaced") => RetractReason::Replaced,
+        _ => RetractReason::Other,
+    }
+}
+
+/// The `anchorMany` operation of an outbox entry.
+pub fn op_of(item: &OutboxItem) -> AnchorOp<AccountId32> {
+    match item.op.as_str() {
+        "anchor" => AnchorOp::Anchor {
+            local_id: h256(&item.local_id),
+            subject: AccountId32(h256(&item.subject).0),
+            digest: h256(item.digest.as_deref().unwrap_or_default()),
+            kind: RecordKind(item.kind as u16),
+            scope: scope(item.scope),
+        },
+        "amend" => AnchorOp::Amend {
+            record_id: h256(&item.record_id),
+            version: item.version as u32,
+            digest: h256(item.digest.as_deref().unwrap_or_default()),
+        },
+        _ => AnchorOp::Retract {
+            record_id: h256(&item.record_id),
+            reason: reason(item.retract_reason.as_deref()),
+        },
+    }
+}
+
+/// Where the chain (at block `at`) already holds this operation: the block number it was
+/// applied in, or `None` when it is not applied.
+pub async fn applied_at(chain: &Chain, at: H256, item: &OutboxItem) -> Result<Option<u64>, ChainError> {
+    let record_id = h256(&item.record_id);
+    let Some(entry) = chain.record(at, record_id).await? else { return Ok(None) };
+    let version = item.version as u32;
+    Ok(match item.op.as_str() {
+        "anchor" => Some(entry.created_at.into()),
+        "amend" if entry.versions == version => Some(entry.updated_at.into()),
+        "amend" if entry.versions > version => {
+            chain.record_version(at, record_id, version).await?.map(|v| v.at.into())
+        },
+        "amend" => None,
+        _ => match entry.status {
+            RecordStatus::Retracted { at, .. } => Some(at.into()),
+            RecordStatus::Active => None,
+        },
+    })
+}
+
+impl Anchorer {
+    /// Run until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut backoff = Duration::from_millis(250);
+        let mut chain: Option<Chain> = None;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let c = match &chain {
+                Some(c) => c.clone(),
+                None => match Chain::connect(&self.chain_url).await {
+                    Ok(c) => {
+                        tracing::info!(url = %self.chain_url, "connected to the node");
+                        self.set_connected(true);
+                        self.submitter.reset_nonce().await;
+                        backoff = Duration::from_millis(250);
+                        chain = Some(c.clone());
+                        c
+                    },
+                    Err(e) => {
+                        self.set_connected(false);
+                        tracing::warn!(error = %e, retry_in = ?backoff, "node unreachable; writes stay in the outbox");
+                        self.sleep_or_shutdown(backoff, &mut shutdown).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(10));
+                        continue;
+                    },
+                },
+            };
+            match self.round(&c).await {
+                Ok(true) => {},
+                Ok(false) => {
+                    // Nothing to send: wait for a write or the next poll.
+                    tokio::select! {
+                        _ = self.wake.notified() => {},
+                        _ = tokio::time::sleep(self.poll) => {},
+                        _ = shutdown.changed() => {},
+                    }
+                },
+                Err(e) if e.is_chain() => {
+                    tracing::warn!(error = %e, "lost the node; reconnecting");
+                    self.set_connected(false);
+                    chain = None;
+                    self.sleep_or_shutdown(backoff, &mut shutdown).await;
+                },
+                Err(e) => {
+                    tracing::error!(error = %e, "anchoring round failed");
+                    self.sleep_or_shutdown(self.poll, &mut shutdown).await;
+                },
+            }
+        }
+        tracing::info!("anchorer stopped");
+    }
+
+    async fn sleep_or_shutdown(&self, d: Duration, shutdown: &mut watch::Receiver<bool>) {
+        tokio::select! {
+            _ = tokio::time::sleep(d) => {},
+            _ = shutdown.changed() => {},
+        }
+    }
+
+    fn set_connected(&self, up: bool) {
+        self.status.connected.store(up, std::sync::atomic::Ordering::Relaxed);
+        self.metrics.chain_connected.set(i64::from(up));
+    }
+
+    /// One round; `Ok(true)` when something was submitted or may still be waiting.
+    async fn round(&self, chain: &Chain) -> Result<bool, RoundError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let (fin_n, _) = chain.finalized_head().await?;
+        let (best_n, best_h) = chain.best_head().await?;
+        self.status.best.store(best_n, Relaxed);
+        self.status.finalized.store(fin_n, Relaxed);
+        self.metrics.chain_best.set(best_n as i64);
+        self.metrics.chain_finalized.set(fin_n as i64);
+
+        // 1. Finality.
+        for item in self.store.in_block_upto(fin_n as i64).await? {
+            let canonical = chain.block_hash(item.block_number as u64).await?;
+            if canonical.map(|h| h.0.to_vec()) == Some(item.block_hash.clone()) {
+                self.store.mark_finalized(&item).await?;
+            } else {
+                tracing::warn!(resource = %item.id, version = item.version, "anchor block abandoned; anchoring again");
+                self.store.mark_pending(&item).await?;
+            }
+        }
+
+        // 2. Reconcile against the best block.
+        let items = self.store.outbox_pending(self.batch as i64).await?;
+        if items.is_empty() {
+            return Ok(false);
+        }
+        let mut to_send = Vec::new();
+        for item in items {
+            match applied_at(chain, best_h, &item).await? {
+                Some(n) => {
+                    let hash = chain.block_hash(n).await?.unwrap_or(best_h);
+                    self.store.mark_in_block(&item.resource_type, &item.id, item.version, n as i64, &hash.0).await?;
+                    self.metrics.anchored_ops.get_or_create(&labels(&[("op", &item.op)])).inc();
+                },
+                None if item.attempts >= MAX_ATTEMPTS => {
+                    self.store
+                        .mark_failed(&item.resource_type, &item.id, item.version, "not applied after 5 submissions")
+                        .await?;
+                },
+                None => to_send.push(item),
+            }
+        }
+        if to_send.is_empty() {
+            return Ok(true);
+        }
+
+        // 3. Submit.
+        let ops: Vec<_> = to_send.iter().map(op_of).collect();
+        use healthchain::runtime_types::{bounded_collections::bounded_vec::BoundedVec, pallet_records::pallet::Call};
+        let payload = healthchain::tx().records().anchor_many(BoundedVec(ops.clone()));
+        let call = || RuntimeCall::Records(Call::anchor_many { ops: BoundedVec(ops.clone()) });
+        let progress = match self.submitter.submit(chain, &payload, call).await {
+            Ok(p) => {
+                self.metrics.submitted.inc();
+                p
+            },
+            Err(e) => {
+                self.metrics.submissions.get_or_create(&labels(&[("result", "refused")])).inc();
+                return Err(e.into());
+            },
+        };
+        let (block, events) = match healthchain_chain::wait_in_block(progress, self.timeout).await {
+            Ok(r) => r,
+            Err(e) => {
+                self.metrics.submissions.get_or_create(&labels(&[("result", "timeout")])).inc();
+                // The next round reconciles whatever was applied.
+                tracing::warn!(error = %e, "anchoring transaction not seen in a block");
+                return Ok(true);
+            },
+        };
+        self.metrics.submissions.get_or_create(&labels(&[("result", "in_block")])).inc();
+        // The call failed as a whole (e.g. the organisation is not an active provider): nothing
+        // applied, nothing counted against the operations; they stay pending.
+        let whole = match events.find_first::<healthchain::system::events::ExtrinsicFailed>() {
+            Some(Ok(f)) => Some(chain.describe_dispatch_error(&f.dispatch_error)),
+            _ => match events.find_first::<healthchain::proxy::events::ProxyExecuted>() {
+                Some(Ok(healthchain::proxy::events::ProxyExecuted { result: Err(e) })) => {
+                    Some(chain.describe_dispatch_error(&e))
+                },
+                _ => None,
+            },
+        };
+        if let Some(name) = whole {
+            tracing::error!(error = %name, block = %block, "anchorMany failed as a whole; versions stay pending");
+            return Ok(true);
+        }
+        self.store.count_attempt(&to_send.iter().map(|i| i.seq).collect::<Vec<_>>()).await?;
+        tracing::info!(ops = to_send.len(), block = %block, "anchorMany in block");
+        for ev in events.find::<healthchain::records::events::AnchorOpFailed>() {
+            let ev = match ev {
+                Ok(ev) => ev,
+                Err(e) => {
+                    tracing::warn!(error = %e, "undecodable AnchorOpFailed event");
+                    continue;
+                },
+            };
+            let Some(item) = to_send.get(ev.index as usize) else { continue };
+            let name = chain.describe_dispatch_error(&ev.error);
+            if ALREADY_APPLIED.contains(&name.as_str()) {
+                continue;
+            }
+            tracing::warn!(resource = %item.id, version = item.version, error = %name, "the chain refused an anchor");
+            self.store.mark_failed(&item.resource_type, &item.id, item.version, &name).await?;
+        }
+        Ok(true)
+    }
+}
+
+/// A round fails on the chain (reconnect) or on the store (retry later).
+#[derive(Debug, thiserror::Error)]
+enum RoundError {
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error(transparent)]
+    Store(#[from] crate::error::GatewayError),
+}
+
+impl RoundError {
+    fn is_chain(&self) -> bool {
+        matches!(self, RoundError::Chain(_))
+    }
+}
