@@ -50,10 +50,10 @@ async fn lifecycle(db: Db) {
 
     // Reads.
     let read = http.get(&path).await;
-    assert_eq!(read.body["valueQuantity"]["value"], json!(101.0));
+    assert_eq!(read.body["valueQuantity"]["value"].as_f64(), Some(101.0), "JCS writes 101.0 as 101");
     let v1 = http.get(&format!("{path}/_history/1")).await;
     assert_eq!(v1.status, 200);
-    assert_eq!(v1.body["valueQuantity"]["value"], json!(95.0));
+    assert_eq!(v1.body["valueQuantity"]["value"].as_f64(), Some(95.0));
     let hist = http.get(&format!("{path}/_history")).await;
     assert_eq!(hist.body["type"], "history");
     assert_eq!(hist.body["total"], 2);
@@ -245,11 +245,7 @@ async fn kill_and_restart(db: Db) {
 
     // 40 resources, each created and updated once: 81 acknowledged versions.
     let mut acknowledged: Vec<(String, i64)> = vec![(format!("/fhir/Patient/{pid}"), 1)];
-    let mut killed = false;
-    let mut gw = Some(gw);
     for i in 0..40 {
-        let Some(g) = gw.as_ref() else { break };
-        let http = Http::new(&g.base);
         let c = http.post("/fhir/Observation", &lab_observation(&pid, i as f64)).await;
         assert_eq!(c.status, 201, "{}", c.body);
         let id = c.body["id"].as_str().expect("id").to_string();
@@ -260,21 +256,28 @@ async fn kill_and_restart(db: Db) {
         let u = http.put(&path, &v2, None).await;
         assert_eq!(u.status, 200, "{}", u.body);
         acknowledged.push((path, 2));
-        if !killed {
-            // Kill as soon as a batch is submitted and not yet in a block.
-            let m = reqwest::get(format!("{}/metrics", g.base)).await.expect("metrics").text().await.expect("text");
-            if metric(&m, "healthchain_gateway_anchor_submitted_total") >= 1.0
-                && metric(&m, "healthchain_gateway_anchor_submissions_total") == 0.0
-            {
-                let mut g = gw.take().expect("gateway");
-                g.proc.0.kill().expect("kill -9");
-                let _ = g.proc.0.wait();
-                killed = true;
-                break;
-            }
-        }
     }
-    assert!(killed, "the gateway was killed between a submission and its inclusion");
+    // Kill -9 as soon as a batch is in the pool and not yet in a block.
+    let mut gw = gw;
+    let mut last_metrics = String::new();
+    let start = std::time::Instant::now();
+    let killed = loop {
+        let m = reqwest::get(format!("{}/metrics", gw.base)).await.expect("metrics").text().await.expect("text");
+        if metric(&m, "healthchain_gateway_anchor_submitted_total") >= 1.0
+            && metric(&m, "healthchain_gateway_anchor_submissions_total") == 0.0
+        {
+            gw.proc.0.kill().expect("kill -9");
+            let _ = gw.proc.0.wait();
+            break true;
+        }
+        last_metrics = m;
+        if start.elapsed() > Duration::from_secs(30) {
+            break false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(killed, "the gateway was killed between a submission and its inclusion; metrics:\n{last_metrics}");
+    drop(gw);
 
     // Restart on the same database and keep writing.
     let gw = start_gateway(&url, node_port, &[("HC_GATEWAY_ANCHOR_BATCH", "25")]);
