@@ -3,9 +3,12 @@
 // In one run, against a dev node it starts (or --url):
 //   1. pre-funds `--senders` accounts and makes them active providers (one council motion);
 //   2. pre-signs every extrinsic (immortal era, explicit nonces), then for each kind in turn —
-//      system.remark (32 bytes), balances.transferKeepAlive, records.anchor — submits enough to
-//      keep `--blocks` blocks full, and sweeps the finalized blocks: per-block counts, normal-class
-//      weight used / max, per-kind rate over the saturated blocks, submit→finalized percentiles;
+//      system.remark (32 bytes), balances.transferKeepAlive, records.anchor, records.anchorMany
+//      (maxAnchorsPerCall = 200 fresh anchors each) — submits enough to keep `--blocks` blocks
+//      full, and sweeps the finalized blocks: per-block counts, normal-class weight used / max,
+//      per-kind rate over the saturated blocks (extrinsics/s, and anchors/s for the two anchor
+//      kinds: anchorMany ops/s ÷ anchor/s is the batching gain), submit→finalized percentiles,
+//      and every anchor's event (`RecordAnchored`, or `AnchorOpFailed`: counted, must be 0);
 //   3. batch anchoring: `healthchain-digest bench-batch` builds Merkle trees over precomputed
 //      record digests (natively, timed), the roots go on chain with records.anchorBatch; records/s
 //      = leaves / (tree build + submit→finalized); per-proof generation time; latency of
@@ -34,11 +37,11 @@ import { startFourValidators } from '../client/src/network.js';
 
 const SMOKE = {
   senders: 2, blocks: 0, perKind: 30, batchLeaves: 4096, batches: 2, samples: 20,
-  latencyTxs: 4, latencyGapMs: 500, local4: false, poolCap: 6000, flood: 60,
+  latencyTxs: 4, latencyGapMs: 500, local4: false, poolCap: 6000, flood: 60, many: 2,
 };
 const FULL = {
   senders: 16, blocks: 5, perKind: 0, batchLeaves: 1 << 22, batches: 4, samples: 200,
-  latencyTxs: 30, latencyGapMs: 1500, local4: true, poolCap: 6000, flood: 3000,
+  latencyTxs: 30, latencyGapMs: 1500, local4: true, poolCap: 6000, flood: 3000, many: 0,
 };
 
 function parseArgs(argv) {
@@ -63,6 +66,7 @@ function parseArgs(argv) {
     else if (a === '--latency-txs') rest.latencyTxs = Number(next());
     else if (a === '--flood') rest.flood = Number(next());
     else if (a === '--flood-anchors') rest.floodAnchors = Number(next());
+    else if (a === '--many') rest.many = Number(next());
     else if (a === '--help' || a === '-h') { usage(); process.exit(0); }
     else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -77,7 +81,7 @@ function parseArgs(argv) {
 function usage() {
   console.log(`usage: scripts/bench/run [--smoke] [--url ws://HOST:PORT] [--only dev|local4]
        [--senders N] [--blocks N | --per-kind N] [--batch-leaves N] [--batches K]
-       [--samples N] [--latency-txs N] [--flood N] [--flood-anchors N] [--json FILE]
+       [--samples N] [--latency-txs N] [--flood N] [--flood-anchors N] [--many N] [--json FILE]
   --smoke        a few seconds of each measurement (what scripts/test runs); exits non-zero
                  when anything is not included, fails, or a proof does not verify
   --url          use a running node (it must have the dev accounts: Alice funded, Alice and Bob
@@ -86,7 +90,10 @@ function usage() {
                  (0 skips the phase; smoke 60, full 3000)
   --flood-anchors anchors in each half of the flood phase (default: as many as the anchor phase)
   --only         run only the dev-node measurements or only the 4-validator latency
-  --blocks N     saturate N blocks per kind (default 5); --per-kind N submits exactly N instead`);
+  --blocks N     saturate N blocks per kind (default 5); --per-kind N submits exactly N instead
+                 (records.anchorMany: N anchors, i.e. N / 200 extrinsics)
+  --many N       exactly N records.anchorMany extrinsics of maxAnchorsPerCall (200) anchors each
+                 (smoke 2; default: as many as keep --blocks blocks full)`);
 }
 
 // ---- small helpers ----
@@ -162,9 +169,11 @@ class Heads {
 
 /**
  * Sweep finalized blocks `from..=to`: per block its number, timestamp, normal-class weight,
- * and which of `wanted` (extrinsic hash → index) it includes, plus failed extrinsics among them.
+ * and which of `wanted` (extrinsic hash → index) it includes, plus failed extrinsics among them
+ * and their `records.RecordAnchored` / `records.AnchorOpFailed` events (a few of the latter
+ * are kept in `opFailedSample`).
  */
-async function sweep(api, from, to, wanted) {
+async function sweep(api, from, to, wanted, opFailedSample = []) {
   const blocks = [];
   for (let n = from; n <= to; n++) {
     const hash = await api.rpc.chain.getBlockHash(n);
@@ -178,9 +187,18 @@ async function sweep(api, from, to, wanted) {
       if (idx !== undefined) ours.push([i, idx]);
     });
     const failedAt = new Set();
+    // Per extrinsic index: records anchored, and anchorMany operations refused.
+    const anchoredAt = new Map();
+    const opFailedAt = new Map();
+    const bump = (m, i) => m.set(i, (m.get(i) ?? 0) + 1);
     for (const { phase, event } of events) {
-      if (phase.isApplyExtrinsic && event.section === 'system' && event.method === 'ExtrinsicFailed') {
-        failedAt.add(phase.asApplyExtrinsic.toNumber());
+      if (!phase.isApplyExtrinsic) continue;
+      const i = phase.asApplyExtrinsic.toNumber();
+      if (event.section === 'system' && event.method === 'ExtrinsicFailed') failedAt.add(i);
+      else if (event.section === 'records' && event.method === 'RecordAnchored') bump(anchoredAt, i);
+      else if (event.section === 'records' && event.method === 'AnchorOpFailed') {
+        bump(opFailedAt, i);
+        if (opFailedSample.length < 3) opFailedSample.push(`block ${n}: ${event.data.toString()}`);
       }
     }
     blocks.push({
@@ -190,6 +208,8 @@ async function sweep(api, from, to, wanted) {
       extrinsics: block.block.extrinsics.length,
       included: ours.map(([, idx]) => idx),
       failed: ours.filter(([i]) => failedAt.has(i)).length,
+      anchored: ours.reduce((a, [i]) => a + (anchoredAt.get(i) ?? 0), 0),
+      opFailed: ours.reduce((a, [i]) => a + (opFailedAt.get(i) ?? 0), 0),
     });
   }
   return blocks;
@@ -253,8 +273,22 @@ const KINDS = {
     // subject and digest, kind 1, one scope.
     label: 'records.anchor',
     make: (api) => api.tx.records.anchor(h256(), h256(), h256(), 1, 'Labs'),
+    ops: () => 1,
+  },
+  anchorMany: {
+    // maxAnchorsPerCall (200) first versions in one extrinsic, each as fresh as a single anchor.
+    label: 'records.anchorMany',
+    make: (api) => api.tx.records.anchorMany(Array.from({ length: manyOps(api) }, () => ({
+      Anchor: { localId: h256(), subject: h256(), digest: h256(), kind: 1, scope: 'Labs' },
+    }))),
+    ops: (api) => manyOps(api),
   },
 };
+
+/** Operations per records.anchorMany extrinsic: the runtime's maximum. */
+function manyOps(api) {
+  return api.consts.records.maxAnchorsPerCall.toNumber();
+}
 
 /** Block weight an extrinsic of this kind takes: its dispatch info plus the base extrinsic. */
 async function weightOf(api, tx, signer) {
@@ -331,11 +365,16 @@ async function throughputPhase(api, heads, kind, txs, senders, ranges, opts, { m
   await pacer;
   const finalNumber = (await api.rpc.chain.getHeader(finalHash)).number.toNumber();
   await waitFor('finality notifications', () => heads.final >= finalNumber, 30_000, 200);
-  let blocks = await sweep(api, startBest + 1, finalNumber, wanted);
+  const opFailedSample = [];
+  let blocks = await sweep(api, startBest + 1, finalNumber, wanted, opFailedSample);
   const found = blocks.reduce((a, b) => a + b.included.length, 0);
   if (found !== txs.length) throw new Error(`${kind}: ${found}/${txs.length} found in finalized blocks`);
   blocks = blocks.filter((b) => b.included.length > 0);
   const failed = blocks.reduce((a, b) => a + b.failed, 0);
+  const anchored = blocks.reduce((a, b) => a + b.anchored, 0);
+  const opFailed = blocks.reduce((a, b) => a + b.opFailed, 0);
+  // Records anchored per extrinsic of this kind (1 for records.anchor, 200 for anchorMany).
+  const ops = KINDS[kind]?.ops?.(api) ?? 0;
 
   // Saturated blocks: those between the first and the last including block (both partial).
   const sat = blocks.length >= 3 ? blocks.slice(1, -1) : [];
@@ -358,6 +397,8 @@ async function throughputPhase(api, heads, kind, txs, senders, ranges, opts, { m
   }
   return {
     kind, count: txs.length, failed, submitSecs, submitRate: txs.length / submitSecs,
+    ops, anchored, expectedAnchors: ops * txs.length, opFailed, opFailedSample,
+    opsPerSec: ops && perSec !== null ? perSec * ops : null,
     perBlock: counts, saturatedBlocks: sat.length, perSec,
     fullness: fullness && { min: Math.min(...fullness), mean: fullness.reduce((a, b) => a + b, 0) / fullness.length },
     latency: summary(latency), inclusion: summary(inclusion),
@@ -587,13 +628,20 @@ function report(r) {
     const d = r.dev;
     p(`node: ${d.node}; block time ${d.blockMs / 1000} s; normal-class max ${f(d.maxNormalMs, 1)} ms of weight`);
     p('');
-    p('kind                        | weight µs | txs    | per block (saturated)        | tx/s   | vs transfer | fullness | submit→final p50/p90 s');
+    p('kind                        | weight µs | txs    | per block (saturated)        | tx/s   | anchors/s | vs transfer | fullness | submit→final p50/p90 s');
     for (const k of Object.keys(KINDS)) {
       const m = d.kinds[k];
       if (!m) continue;
       const t = d.kinds.transfer?.perSec;
       const sat = m.perBlock.slice(1, -1);
-      p(`${KINDS[k].label.padEnd(27)} | ${f(Number(d.weights[k].total) / 1e6, 1).padStart(9)} | ${String(m.count).padEnd(6)} | ${(sat.length ? sat.join(', ') : m.perBlock.join(', ')).slice(0, 28).padEnd(28)} | ${f(m.perSec).padStart(6)} | ${(m.perSec && t ? `${f(m.perSec / t, 2)}×` : '—').padStart(11)} | ${(m.fullness ? `${f(m.fullness.mean * 100, 1)} %` : '—').padStart(8)} | ${f(m.latency.p50, 1)} / ${f(m.latency.p90, 1)}`);
+      const label = m.ops > 1 ? `${KINDS[k].label} (${m.ops})` : KINDS[k].label;
+      p(`${label.padEnd(27)} | ${f(Number(d.weights[k].total) / 1e6, 1).padStart(9)} | ${String(m.count).padEnd(6)} | ${(sat.length ? sat.join(', ') : m.perBlock.join(', ')).slice(0, 28).padEnd(28)} | ${f(m.perSec).padStart(6)} | ${(m.ops ? f(m.opsPerSec) : '').padStart(9)} | ${(m.perSec && t ? `${f(m.perSec / t, 2)}×` : '—').padStart(11)} | ${(m.fullness ? `${f(m.fullness.mean * 100, 1)} %` : '—').padStart(8)} | ${f(m.latency.p50, 1)} / ${f(m.latency.p90, 1)}`);
+    }
+    const am = d.kinds.anchorMany;
+    if (am) {
+      const a = d.kinds.anchor;
+      const t = d.kinds.transfer;
+      p(`anchorMany (${am.ops} anchors per extrinsic): ${f(am.opsPerSec)} anchors/s vs records.anchor ${f(a?.perSec)} anchors/s => ${d.manyVsAnchor === null ? '—' : `${f(d.manyVsAnchor, 2)}×`}${am.opsPerSec && t?.perSec ? `; ${f(am.opsPerSec / t.perSec, 2)}× the transfers/s` : ''}; ${f(am.anchored)}/${f(am.expectedAnchors)} RecordAnchored, AnchorOpFailed ${am.opFailed}${am.opFailedSample.length ? ` (e.g. ${am.opFailedSample.join('; ')})` : ''}`);
     }
     if (d.flood) {
       const fl = d.flood;
@@ -667,6 +715,10 @@ async function runDev(opts, cleanups) {
     const perBlock = Number(maxNormal / weights[k].total);
     plan[k] = opts.perKind || Math.ceil(perBlock * (opts.blocks + 1.5));
   }
+  // anchorMany: --many N extrinsics, else --per-kind N anchors' worth, else --blocks full blocks.
+  const opsPerMany = manyOps(api);
+  if (opts.many) plan.anchorMany = opts.many;
+  else if (opts.perKind) plan.anchorMany = Math.max(1, Math.ceil(opts.perKind / opsPerMany));
   console.log(`[bench] pre-signing ${Object.entries(plan).map(([k, n]) => `${n} ${k}`).join(', ')}`);
   const tSign = now();
   const signed = {};
@@ -692,7 +744,8 @@ async function runDev(opts, cleanups) {
     console.log(`[bench] ${KINDS[k].label}: submitting ${plan[k]}`);
     kinds[k] = await throughputPhase(api, heads, k, signed[k], senders, ranges[k], opts,
       { maxNormal, blockMs });
-    console.log(`[bench]   ${f(kinds[k].perSec)} /s, per block ${kinds[k].perBlock.join(' ')}`);
+    const m = kinds[k];
+    console.log(`[bench]   ${f(m.perSec)} /s${m.opsPerSec !== null && m.ops > 1 ? ` = ${f(m.opsPerSec)} anchors/s` : ''}, per block ${m.perBlock.join(' ')}${m.ops ? `; ${m.anchored}/${m.expectedAnchors} RecordAnchored, ${m.opFailed} AnchorOpFailed` : ''}`);
   }
 
   const flood = opts.flood ? await floodPhase(api, heads, senders, opts.floodAnchors || plan.anchor, opts,
@@ -705,7 +758,9 @@ async function runDev(opts, cleanups) {
     opts.latencyTxs, opts.latencyGapMs);
   return {
     node: nodeName, blockMs, maxNormalMs: Number(maxNormal) / 1e9, senders: senders.length,
-    signSecs, weights, kinds, flood, batch, latency,
+    signSecs, weights, kinds, opsPerMany, flood, batch, latency,
+    manyVsAnchor: kinds.anchorMany?.opsPerSec && kinds.anchor?.perSec
+      ? kinds.anchorMany.opsPerSec / kinds.anchor.perSec : null,
   };
 }
 
@@ -764,6 +819,8 @@ async function main() {
   const problems = [];
   for (const [k, m] of Object.entries(result.dev?.kinds ?? {})) {
     if (m.failed) problems.push(`${m.failed} ${k} extrinsics failed`);
+    if (m.opFailed) problems.push(`${m.opFailed} AnchorOpFailed events in the ${k} phase (${m.opFailedSample.join('; ')})`);
+    if (m.ops && m.anchored !== m.expectedAnchors) problems.push(`${k}: ${m.anchored} RecordAnchored events for ${m.expectedAnchors} anchors`);
   }
   const fl = result.dev?.flood;
   if (fl && (fl.refused || fl.feeless.included !== fl.flood)) {

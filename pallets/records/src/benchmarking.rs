@@ -38,7 +38,10 @@ fn anchored<T: Config>(caller: &T::AccountId) -> Result<H256, BenchmarkError> {
 }
 
 /// Anchor `n` records of the caller (local ids from 3_000_000) and return their ids.
-fn anchored_many<T: Config>(caller: &T::AccountId, n: u32) -> Result<alloc::vec::Vec<H256>, BenchmarkError> {
+fn anchored_many<T: Config>(
+	caller: &T::AccountId,
+	n: u32,
+) -> Result<alloc::vec::Vec<H256>, BenchmarkError> {
 	(0..n)
 		.map(|i| {
 			let local_id = digest(3_000_000 + i);
@@ -167,7 +170,9 @@ mod benchmarks {
 
 	/// `anchor_many` with `n` first versions (each a fresh record: a read and a write).
 	#[benchmark]
-	fn anchor_many_anchors(n: Linear<1, { T::MaxAnchorsPerCall::get() }>) -> Result<(), BenchmarkError> {
+	fn anchor_many_anchors(
+		n: Linear<1, { T::MaxAnchorsPerCall::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let caller = provider::<T>();
 		let subject: T::AccountId = account("patient", 0, 0);
 		let ops: alloc::vec::Vec<_> = (0..n)
@@ -194,7 +199,9 @@ mod benchmarks {
 	/// `anchor_many` with `n` new versions of `n` records (each moves the old version to the
 	/// history: a read and two writes).
 	#[benchmark]
-	fn anchor_many_amends(n: Linear<1, { T::MaxAnchorsPerCall::get() }>) -> Result<(), BenchmarkError> {
+	fn anchor_many_amends(
+		n: Linear<1, { T::MaxAnchorsPerCall::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let caller = provider::<T>();
 		let ids = anchored_many::<T>(&caller, n)?;
 		let ops: alloc::vec::Vec<_> = ids
@@ -219,7 +226,9 @@ mod benchmarks {
 
 	/// `anchor_many` with `n` retractions of `n` records.
 	#[benchmark]
-	fn anchor_many_retracts(n: Linear<1, { T::MaxAnchorsPerCall::get() }>) -> Result<(), BenchmarkError> {
+	fn anchor_many_retracts(
+		n: Linear<1, { T::MaxAnchorsPerCall::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let caller = provider::<T>();
 		let ids = anchored_many::<T>(&caller, n)?;
 		let ops: alloc::vec::Vec<_> = ids

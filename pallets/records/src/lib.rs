@@ -390,12 +390,15 @@ pub mod pallet {
 			ensure!(!ops.is_empty(), Error::<T>::NoOperations);
 			for (index, op) in ops.into_iter().enumerate() {
 				let result = match op {
-					AnchorOp::Anchor { local_id, subject, digest, kind, scope } =>
-						Self::do_anchor(who.clone(), local_id, subject, digest, kind, scope),
-					AnchorOp::Amend { record_id, version, digest } =>
-						Self::do_amend(who.clone(), record_id, digest, Some(version)),
-					AnchorOp::Retract { record_id, reason } =>
-						Self::do_retract(who.clone(), record_id, reason),
+					AnchorOp::Anchor { local_id, subject, digest, kind, scope } => {
+						Self::do_anchor(who.clone(), local_id, subject, digest, kind, scope)
+					}
+					AnchorOp::Amend { record_id, version, digest } => {
+						Self::do_amend(who.clone(), record_id, digest, Some(version))
+					}
+					AnchorOp::Retract { record_id, reason } => {
+						Self::do_retract(who.clone(), record_id, reason)
+					}
 				};
 				if let Err(error) = result {
 					// `index` < MaxAnchorsPerCall, a u32.

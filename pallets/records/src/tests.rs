@@ -837,11 +837,21 @@ fn anchor_many_applies_each_operation_in_order_with_its_own_event() {
 		assert!(matches!(events[1], Event::RecordAnchored { record_id, .. } if record_id == id(2)));
 		assert_eq!(
 			events[2],
-			Event::RecordAmended { record_id: id(1), version: 2, digest: digest(3), author: HOSPITAL }
+			Event::RecordAmended {
+				record_id: id(1),
+				version: 2,
+				digest: digest(3),
+				author: HOSPITAL
+			}
 		);
 		assert_eq!(
 			events[3],
-			Event::RecordAmended { record_id: id(1), version: 3, digest: digest(4), author: HOSPITAL }
+			Event::RecordAmended {
+				record_id: id(1),
+				version: 3,
+				digest: digest(4),
+				author: HOSPITAL
+			}
 		);
 		assert_eq!(
 			events[4],

@@ -5,7 +5,7 @@
 //! scripts/frame-weight-template.hbs)
 //!
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-01, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-02, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
@@ -66,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3630`
-		// Minimum execution time: 23_489_000 picoseconds.
-		Weight::from_parts(40_789_000, 0)
+		// Minimum execution time: 27_392_000 picoseconds.
+		Weight::from_parts(60_057_000, 0)
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -82,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `510`
 		//  Estimated: `3630`
-		// Minimum execution time: 41_682_000 picoseconds.
-		Weight::from_parts(54_410_000, 0)
+		// Minimum execution time: 43_451_000 picoseconds.
+		Weight::from_parts(82_678_000, 0)
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -96,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `476`
 		//  Estimated: `3630`
-		// Minimum execution time: 26_219_000 picoseconds.
-		Weight::from_parts(37_922_000, 0)
+		// Minimum execution time: 26_384_000 picoseconds.
+		Weight::from_parts(40_338_000, 0)
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -114,8 +114,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3572`
-		// Minimum execution time: 25_737_000 picoseconds.
-		Weight::from_parts(33_066_000, 0)
+		// Minimum execution time: 26_112_000 picoseconds.
+		Weight::from_parts(31_702_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -126,20 +126,70 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `194`
 		//  Estimated: `3630`
-		// Minimum execution time: 17_607_000 picoseconds.
-		Weight::from_parts(23_556_000, 0)
+		// Minimum execution time: 17_739_000 picoseconds.
+		Weight::from_parts(21_711_000, 0)
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:200 w:200)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 200]`.
 	fn anchor_many_anchors(n: u32, ) -> Weight {
-		Self::anchor().saturating_mul(n.into())
+		// Proof Size summary in bytes:
+		//  Measured:  `288`
+		//  Estimated: `3572 + n * (2640 ±0)`
+		// Minimum execution time: 25_599_000 picoseconds.
+		Weight::from_parts(27_211_940, 0)
+			.saturating_add(Weight::from_parts(0, 3572))
+			// Standard Error: 23_167
+			.saturating_add(Weight::from_parts(9_291_864, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2640).saturating_mul(n.into()))
 	}
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:200 w:200)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// Storage: `Records::RecordVersions` (r:0 w:200)
+	/// Proof: `Records::RecordVersions` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 200]`.
 	fn anchor_many_amends(n: u32, ) -> Weight {
-		Self::amend().saturating_mul(n.into())
+		// Proof Size summary in bytes:
+		//  Measured:  `320 + n * (168 ±0)`
+		//  Estimated: `3572 + n * (2640 ±0)`
+		// Minimum execution time: 36_546_000 picoseconds.
+		Weight::from_parts(40_229_000, 0)
+			.saturating_add(Weight::from_parts(0, 3572))
+			// Standard Error: 99_963
+			.saturating_add(Weight::from_parts(17_752_154, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2640).saturating_mul(n.into()))
 	}
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:200 w:200)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 200]`.
 	fn anchor_many_retracts(n: u32, ) -> Weight {
-		Self::retract().saturating_mul(n.into())
+		// Proof Size summary in bytes:
+		//  Measured:  `320 + n * (168 ±0)`
+		//  Estimated: `3572 + n * (2640 ±0)`
+		// Minimum execution time: 36_427_000 picoseconds.
+		Weight::from_parts(32_964_921, 0)
+			.saturating_add(Weight::from_parts(0, 3572))
+			// Standard Error: 173_094
+			.saturating_add(Weight::from_parts(17_589_155, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2640).saturating_mul(n.into()))
 	}
 }
 
@@ -153,8 +203,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3630`
-		// Minimum execution time: 23_489_000 picoseconds.
-		Weight::from_parts(40_789_000, 0)
+		// Minimum execution time: 27_392_000 picoseconds.
+		Weight::from_parts(60_057_000, 0)
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -169,8 +219,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `510`
 		//  Estimated: `3630`
-		// Minimum execution time: 41_682_000 picoseconds.
-		Weight::from_parts(54_410_000, 0)
+		// Minimum execution time: 43_451_000 picoseconds.
+		Weight::from_parts(82_678_000, 0)
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
@@ -183,8 +233,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `476`
 		//  Estimated: `3630`
-		// Minimum execution time: 26_219_000 picoseconds.
-		Weight::from_parts(37_922_000, 0)
+		// Minimum execution time: 26_384_000 picoseconds.
+		Weight::from_parts(40_338_000, 0)
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -201,8 +251,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3572`
-		// Minimum execution time: 25_737_000 picoseconds.
-		Weight::from_parts(33_066_000, 0)
+		// Minimum execution time: 26_112_000 picoseconds.
+		Weight::from_parts(31_702_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
@@ -213,19 +263,69 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `194`
 		//  Estimated: `3630`
-		// Minimum execution time: 17_607_000 picoseconds.
-		Weight::from_parts(23_556_000, 0)
+		// Minimum execution time: 17_739_000 picoseconds.
+		Weight::from_parts(21_711_000, 0)
 			.saturating_add(Weight::from_parts(0, 3630))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:200 w:200)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 200]`.
 	fn anchor_many_anchors(n: u32, ) -> Weight {
-		Self::anchor().saturating_mul(n.into())
+		// Proof Size summary in bytes:
+		//  Measured:  `288`
+		//  Estimated: `3572 + n * (2640 ±0)`
+		// Minimum execution time: 25_599_000 picoseconds.
+		Weight::from_parts(27_211_940, 0)
+			.saturating_add(Weight::from_parts(0, 3572))
+			// Standard Error: 23_167
+			.saturating_add(Weight::from_parts(9_291_864, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2640).saturating_mul(n.into()))
 	}
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:200 w:200)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// Storage: `Records::RecordVersions` (r:0 w:200)
+	/// Proof: `Records::RecordVersions` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 200]`.
 	fn anchor_many_amends(n: u32, ) -> Weight {
-		Self::amend().saturating_mul(n.into())
+		// Proof Size summary in bytes:
+		//  Measured:  `320 + n * (168 ±0)`
+		//  Estimated: `3572 + n * (2640 ±0)`
+		// Minimum execution time: 36_546_000 picoseconds.
+		Weight::from_parts(40_229_000, 0)
+			.saturating_add(Weight::from_parts(0, 3572))
+			// Standard Error: 99_963
+			.saturating_add(Weight::from_parts(17_752_154, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2640).saturating_mul(n.into()))
 	}
+	/// Storage: `Providers::Providers` (r:1 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:200 w:200)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 200]`.
 	fn anchor_many_retracts(n: u32, ) -> Weight {
-		Self::retract().saturating_mul(n.into())
+		// Proof Size summary in bytes:
+		//  Measured:  `320 + n * (168 ±0)`
+		//  Estimated: `3572 + n * (2640 ±0)`
+		// Minimum execution time: 36_427_000 picoseconds.
+		Weight::from_parts(32_964_921, 0)
+			.saturating_add(Weight::from_parts(0, 3572))
+			// Standard Error: 173_094
+			.saturating_add(Weight::from_parts(17_589_155, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2640).saturating_mul(n.into()))
 	}
 }

@@ -8,165 +8,177 @@ use std::{net::SocketAddr, path::Path, time::Duration};
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// Address the HTTP server listens on.
-    pub listen: SocketAddr,
-    /// The base URL clients reach the gateway at (used in `Location`, `fullUrl`, links).
-    pub base_url: Option<String>,
-    /// `sqlite://path?mode=rwc` (embedded, the default) or `postgres://user@host:port/db`.
-    pub database_url: String,
-    /// The organisation's Healthchain node (WebSocket RPC).
-    pub chain_url: String,
-    /// The secret URI of the key that signs anchors: the organisation's own key, or a proxy
-    /// key with `proxy_for` set. Required outside `--dev`.
-    pub signer: Option<String>,
-    /// The organisation's account when `signer` is a proxy key (`Records` proxy type).
-    pub proxy_for: Option<String>,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
-    /// Most operations per `records.anchorMany` extrinsic (the runtime allows 200).
-    pub anchor_batch: usize,
-    /// How often the anchorer looks for work when idle, in milliseconds.
-    pub anchor_poll_ms: u64,
-    /// How long to wait for an anchoring transaction to reach a block, in seconds.
-    pub anchor_timeout_secs: u64,
-    /// Default and largest page size of search results.
-    pub page_size: usize,
-    /// Largest page size a client may ask for (`_count`).
-    pub max_page_size: usize,
+	/// Address the HTTP server listens on.
+	pub listen: SocketAddr,
+	/// The base URL clients reach the gateway at (used in `Location`, `fullUrl`, links).
+	pub base_url: Option<String>,
+	/// `sqlite://path?mode=rwc` (embedded, the default) or `postgres://user@host:port/db`.
+	pub database_url: String,
+	/// The organisation's Healthchain node (WebSocket RPC).
+	pub chain_url: String,
+	/// The secret URI of the key that signs anchors: the organisation's own key, or a proxy
+	/// key with `proxy_for` set. Required outside `--dev`.
+	pub signer: Option<String>,
+	/// The organisation's account when `signer` is a proxy key (`Records` proxy type).
+	pub proxy_for: Option<String>,
+	/// Largest request body accepted, in bytes.
+	pub max_body_bytes: usize,
+	/// Most operations per `records.anchorMany` extrinsic (the runtime allows 200).
+	pub anchor_batch: usize,
+	/// `many` (default): one `records.anchorMany` per round. `single`: one `anchor` / `amend`
+	/// / `retract` extrinsic per version (for comparison benchmarks only: a plain `amend`
+	/// does not name its version, so only the reconciliation guards against duplicates).
+	pub anchor_mode: String,
+	/// How often the anchorer looks for work when idle, in milliseconds.
+	pub anchor_poll_ms: u64,
+	/// How long to wait for an anchoring transaction to reach a block, in seconds.
+	pub anchor_timeout_secs: u64,
+	/// Default page size of search results.
+	pub page_size: usize,
+	/// Largest page size a client may ask for (`_count`).
+	pub max_page_size: usize,
 }
 
 impl Default for Config {
-    fn default() -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            base_url: None,
-            database_url: "sqlite://healthchain-gateway.db?mode=rwc".into(),
-            chain_url: "ws://127.0.0.1:9944".into(),
-            signer: None,
-            proxy_for: None,
-            max_body_bytes: 1024 * 1024,
-            anchor_batch: 200,
-            anchor_poll_ms: 500,
-            anchor_timeout_secs: 60,
-            page_size: 20,
-            max_page_size: 100,
-        }
-    }
+	fn default() -> Self {
+		Self {
+			listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+			base_url: None,
+			database_url: "sqlite://healthchain-gateway.db?mode=rwc".into(),
+			chain_url: "ws://127.0.0.1:9944".into(),
+			signer: None,
+			proxy_for: None,
+			max_body_bytes: 1024 * 1024,
+			anchor_batch: 200,
+			anchor_mode: "many".into(),
+			anchor_poll_ms: 500,
+			anchor_timeout_secs: 60,
+			page_size: 20,
+			max_page_size: 100,
+		}
+	}
 }
 
 /// A configuration problem, named so the operator can fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the configuration file {path}: {reason}")]
-    Read { path: String, reason: String },
-    #[error("invalid configuration file {path}: {reason}")]
-    Parse { path: String, reason: String },
-    #[error("invalid value of environment variable {var}: {reason}")]
-    Env { var: String, reason: String },
-    #[error("no signer configured: set `signer` (or HC_GATEWAY_SIGNER) to the secret URI of the organisation's key or of its proxy key, or run with --dev")]
-    NoSigner,
-    #[error("anchor_batch must be between 1 and 200, not {0}")]
-    Batch(usize),
+	#[error("cannot read the configuration file {path}: {reason}")]
+	Read { path: String, reason: String },
+	#[error("invalid configuration file {path}: {reason}")]
+	Parse { path: String, reason: String },
+	#[error("invalid value of environment variable {var}: {reason}")]
+	Env { var: String, reason: String },
+	#[error("no signer configured: set `signer` (or HC_GATEWAY_SIGNER) to the secret URI of the organisation's key or of its proxy key, or run with --dev")]
+	NoSigner,
+	#[error("anchor_batch must be between 1 and 200, not {0}")]
+	Batch(usize),
+	#[error("anchor_mode must be `many` or `single`, not {0:?}")]
+	Mode(String),
 }
 
 impl Config {
-    /// Defaults, overlaid with the file at `path` (when given) and the environment.
-    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
-        let mut config = match path {
-            None => Config::default(),
-            Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
-                    path: p.display().to_string(),
-                    reason: e.to_string(),
-                })?;
-                toml::from_str(&text).map_err(|e| ConfigError::Parse {
-                    path: p.display().to_string(),
-                    reason: e.to_string(),
-                })?
-            },
-        };
-        config.apply_env(|k| std::env::var(k).ok())?;
-        Ok(config)
-    }
+	/// Defaults, overlaid with the file at `path` (when given) and the environment.
+	pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+		let mut config = match path {
+			None => Config::default(),
+			Some(p) => {
+				let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
+					path: p.display().to_string(),
+					reason: e.to_string(),
+				})?;
+				toml::from_str(&text).map_err(|e| ConfigError::Parse {
+					path: p.display().to_string(),
+					reason: e.to_string(),
+				})?
+			}
+		};
+		config.apply_env(|k| std::env::var(k).ok())?;
+		Ok(config)
+	}
 
-    /// Overlay `HC_GATEWAY_<KEY>` variables (upper-case key names).
-    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn parse<T: std::str::FromStr>(var: &str, v: String) -> Result<T, ConfigError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            v.parse().map_err(|e: T::Err| ConfigError::Env { var: var.into(), reason: e.to_string() })
-        }
-        macro_rules! env {
-            ($key:literal, $field:expr, parse) => {
-                if let Some(v) = get(concat!("HC_GATEWAY_", $key)) {
-                    $field = parse(concat!("HC_GATEWAY_", $key), v)?;
-                }
-            };
-            ($key:literal, $field:expr, string) => {
-                if let Some(v) = get(concat!("HC_GATEWAY_", $key)) {
-                    $field = v;
-                }
-            };
-            ($key:literal, $field:expr, option) => {
-                if let Some(v) = get(concat!("HC_GATEWAY_", $key)) {
-                    $field = if v.is_empty() { None } else { Some(v) };
-                }
-            };
-        }
-        env!("LISTEN", self.listen, parse);
-        env!("BASE_URL", self.base_url, option);
-        env!("DATABASE_URL", self.database_url, string);
-        env!("CHAIN_URL", self.chain_url, string);
-        env!("SIGNER", self.signer, option);
-        env!("PROXY_FOR", self.proxy_for, option);
-        env!("MAX_BODY_BYTES", self.max_body_bytes, parse);
-        env!("ANCHOR_BATCH", self.anchor_batch, parse);
-        env!("ANCHOR_POLL_MS", self.anchor_poll_ms, parse);
-        env!("ANCHOR_TIMEOUT_SECS", self.anchor_timeout_secs, parse);
-        env!("PAGE_SIZE", self.page_size, parse);
-        env!("MAX_PAGE_SIZE", self.max_page_size, parse);
-        Ok(())
-    }
+	/// Overlay `HC_GATEWAY_<KEY>` variables (upper-case key names).
+	pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+		fn parse<T: std::str::FromStr>(var: &str, v: String) -> Result<T, ConfigError>
+		where
+			T::Err: std::fmt::Display,
+		{
+			v.parse()
+				.map_err(|e: T::Err| ConfigError::Env { var: var.into(), reason: e.to_string() })
+		}
+		macro_rules! env {
+			($key:literal, $field:expr, parse) => {
+				if let Some(v) = get(concat!("HC_GATEWAY_", $key)) {
+					$field = parse(concat!("HC_GATEWAY_", $key), v)?;
+				}
+			};
+			($key:literal, $field:expr, string) => {
+				if let Some(v) = get(concat!("HC_GATEWAY_", $key)) {
+					$field = v;
+				}
+			};
+			($key:literal, $field:expr, option) => {
+				if let Some(v) = get(concat!("HC_GATEWAY_", $key)) {
+					$field = if v.is_empty() { None } else { Some(v) };
+				}
+			};
+		}
+		env!("LISTEN", self.listen, parse);
+		env!("BASE_URL", self.base_url, option);
+		env!("DATABASE_URL", self.database_url, string);
+		env!("CHAIN_URL", self.chain_url, string);
+		env!("SIGNER", self.signer, option);
+		env!("PROXY_FOR", self.proxy_for, option);
+		env!("MAX_BODY_BYTES", self.max_body_bytes, parse);
+		env!("ANCHOR_BATCH", self.anchor_batch, parse);
+		env!("ANCHOR_MODE", self.anchor_mode, string);
+		env!("ANCHOR_POLL_MS", self.anchor_poll_ms, parse);
+		env!("ANCHOR_TIMEOUT_SECS", self.anchor_timeout_secs, parse);
+		env!("PAGE_SIZE", self.page_size, parse);
+		env!("MAX_PAGE_SIZE", self.max_page_size, parse);
+		Ok(())
+	}
 
-    /// Checks that need the whole configuration.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.signer.is_none() {
-            return Err(ConfigError::NoSigner);
-        }
-        if self.anchor_batch == 0 || self.anchor_batch > 200 {
-            return Err(ConfigError::Batch(self.anchor_batch));
-        }
-        Ok(())
-    }
+	/// Checks that need the whole configuration.
+	pub fn validate(&self) -> Result<(), ConfigError> {
+		if self.signer.is_none() {
+			return Err(ConfigError::NoSigner);
+		}
+		if self.anchor_batch == 0 || self.anchor_batch > 200 {
+			return Err(ConfigError::Batch(self.anchor_batch));
+		}
+		if !matches!(self.anchor_mode.as_str(), "many" | "single") {
+			return Err(ConfigError::Mode(self.anchor_mode.clone()));
+		}
+		Ok(())
+	}
 
-    /// The base URL, defaulting to `http://<listen>`.
-    pub fn base(&self) -> String {
-        self.base_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
-    }
+	/// The base URL, defaulting to `http://<listen>`.
+	pub fn base(&self) -> String {
+		self.base_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+	}
 
-    pub fn anchor_poll(&self) -> Duration {
-        Duration::from_millis(self.anchor_poll_ms)
-    }
+	pub fn anchor_poll(&self) -> Duration {
+		Duration::from_millis(self.anchor_poll_ms)
+	}
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+	use super::*;
 
-    #[test]
-    fn environment_overrides_file_values_and_bad_values_are_named() {
-        let mut c: Config = toml::from_str("chain_url = \"ws://node:9944\"\nanchor_batch = 50\n")
-            .expect("parses");
-        assert_eq!(c.anchor_batch, 50);
-        c.apply_env(|k| (k == "HC_GATEWAY_ANCHOR_BATCH").then(|| "7".to_string())).expect("env");
-        assert_eq!(c.anchor_batch, 7);
-        assert_eq!(c.chain_url, "ws://node:9944");
-        let err = c
-            .apply_env(|k| (k == "HC_GATEWAY_LISTEN").then(|| "not an address".to_string()))
-            .expect_err("bad listen address");
-        assert!(err.to_string().contains("HC_GATEWAY_LISTEN"), "{err}");
-        assert!(matches!(c.validate(), Err(ConfigError::NoSigner)));
-        assert!(toml::from_str::<Config>("unknown_key = 1").is_err());
-    }
+	#[test]
+	fn environment_overrides_file_values_and_bad_values_are_named() {
+		let mut c: Config =
+			toml::from_str("chain_url = \"ws://node:9944\"\nanchor_batch = 50\n").expect("parses");
+		assert_eq!(c.anchor_batch, 50);
+		c.apply_env(|k| (k == "HC_GATEWAY_ANCHOR_BATCH").then(|| "7".to_string())).expect("env");
+		assert_eq!(c.anchor_batch, 7);
+		assert_eq!(c.chain_url, "ws://node:9944");
+		let err = c
+			.apply_env(|k| (k == "HC_GATEWAY_LISTEN").then(|| "not an address".to_string()))
+			.expect_err("bad listen address");
+		assert!(err.to_string().contains("HC_GATEWAY_LISTEN"), "{err}");
+		assert!(matches!(c.validate(), Err(ConfigError::NoSigner)));
+		assert!(toml::from_str::<Config>("unknown_key = 1").is_err());
+	}
 }

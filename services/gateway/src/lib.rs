@@ -20,56 +20,60 @@ use tokio::sync::{watch, Notify};
 /// Run the gateway until `shutdown` resolves: the HTTP server drains in-flight requests, then
 /// the anchorer stops between rounds and the database closes.
 pub async fn run(
-    config: config::Config,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+	config: config::Config,
+	listener: tokio::net::TcpListener,
+	shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), error::GatewayError> {
-    let signer_suri = config.signer.clone().ok_or_else(|| error::GatewayError::Config(config::ConfigError::NoSigner.to_string()))?;
-    let signer = healthchain_chain::Signer::from_suri(&signer_suri, config.proxy_for.as_deref())
-        .map_err(|e| error::GatewayError::Config(e.to_string()))?;
-    let organisation = signer.organisation();
-    let store = Arc::new(store::Store::open(&config.database_url).await?);
-    let metrics = Arc::new(metrics::Metrics::default());
-    let status = Arc::new(anchorer::ChainStatus::default());
-    let wake = Arc::new(Notify::new());
-    let (stop_tx, stop_rx) = watch::channel(false);
+	let signer_suri = config
+		.signer
+		.clone()
+		.ok_or_else(|| error::GatewayError::Config(config::ConfigError::NoSigner.to_string()))?;
+	let signer = healthchain_chain::Signer::from_suri(&signer_suri, config.proxy_for.as_deref())
+		.map_err(|e| error::GatewayError::Config(e.to_string()))?;
+	let organisation = signer.organisation();
+	let store = Arc::new(store::Store::open(&config.database_url).await?);
+	let metrics = Arc::new(metrics::Metrics::default());
+	let status = Arc::new(anchorer::ChainStatus::default());
+	let wake = Arc::new(Notify::new());
+	let (stop_tx, stop_rx) = watch::channel(false);
 
-    tracing::info!(
-        organisation = %organisation,
-        signer = %signer.signing_account(),
-        proxy = signer.is_proxy(),
-        database = ?store.backend(),
-        chain = %config.chain_url,
-        "healthchain-gateway starting"
-    );
+	tracing::info!(
+		organisation = %organisation,
+		signer = %signer.signing_account(),
+		proxy = signer.is_proxy(),
+		database = ?store.backend(),
+		chain = %config.chain_url,
+		"healthchain-gateway starting"
+	);
 
-    let anchorer = anchorer::Anchorer {
-        store: store.clone(),
-        submitter: healthchain_chain::Submitter::new(signer),
-        chain_url: config.chain_url.clone(),
-        batch: config.anchor_batch,
-        poll: config.anchor_poll(),
-        timeout: std::time::Duration::from_secs(config.anchor_timeout_secs),
-        metrics: metrics.clone(),
-        status: status.clone(),
-        wake: wake.clone(),
-    };
-    let anchor_task = tokio::spawn(anchorer.run(stop_rx));
+	let anchorer = anchorer::Anchorer {
+		store: store.clone(),
+		submitter: healthchain_chain::Submitter::new(signer),
+		chain_url: config.chain_url.clone(),
+		batch: config.anchor_batch,
+		many: config.anchor_mode != "single",
+		poll: config.anchor_poll(),
+		timeout: std::time::Duration::from_secs(config.anchor_timeout_secs),
+		metrics: metrics.clone(),
+		status: status.clone(),
+		wake: wake.clone(),
+	};
+	let anchor_task = tokio::spawn(anchorer.run(stop_rx));
 
-    let state = Arc::new(api::AppState {
-        store: store.clone(),
-        config,
-        metrics,
-        status,
-        wake,
-        organisation,
-        reader: tokio::sync::Mutex::new(None),
-    });
-    let app = api::router(state);
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
-    tracing::info!("HTTP server drained; stopping the anchorer");
-    let _ = stop_tx.send(true);
-    let _ = anchor_task.await;
-    store.close().await;
-    served.map_err(|e| error::GatewayError::Internal(format!("HTTP server: {e}")))
+	let state = Arc::new(api::AppState {
+		store: store.clone(),
+		config,
+		metrics,
+		status,
+		wake,
+		organisation,
+		reader: tokio::sync::Mutex::new(None),
+	});
+	let app = api::router(state);
+	let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+	tracing::info!("HTTP server drained; stopping the anchorer");
+	let _ = stop_tx.send(true);
+	let _ = anchor_task.await;
+	store.close().await;
+	served.map_err(|e| error::GatewayError::Internal(format!("HTTP server: {e}")))
 }

@@ -8,8 +8,8 @@
 //! transaction that queues the on-chain tombstone.
 
 use sqlx::{
-    any::{AnyPoolOptions, AnyRow},
-    AnyPool, Executor, Row,
+	any::{AnyPoolOptions, AnyRow},
+	AnyPool, Executor, Row,
 };
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::Mutex;
@@ -22,220 +22,239 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// Which database a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
-    Sqlite,
-    Postgres,
+	Sqlite,
+	Postgres,
 }
 
 /// The store.
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
-    /// SQLite has one writer at a time: writes queue here instead of failing as busy.
-    write_lock: Mutex<()>,
+	pool: AnyPool,
+	backend: Backend,
+	/// SQLite has one writer at a time: writes queue here instead of failing as busy.
+	write_lock: Mutex<()>,
 }
 
 /// A resource's row.
 #[derive(Clone, Debug)]
 pub struct ResourceRow {
-    pub resource_type: String,
-    pub id: String,
-    pub local_id: Vec<u8>,
-    pub record_id: Vec<u8>,
-    pub patient: String,
-    pub subject: Vec<u8>,
-    pub scope: i64,
-    pub kind: i64,
-    pub current_version: i64,
-    pub deleted: bool,
+	pub resource_type: String,
+	pub id: String,
+	pub local_id: Vec<u8>,
+	pub record_id: Vec<u8>,
+	pub patient: String,
+	pub subject: Vec<u8>,
+	pub scope: i64,
+	pub kind: i64,
+	pub current_version: i64,
+	pub deleted: bool,
 }
 
 /// A version's row.
 #[derive(Clone, Debug)]
 pub struct VersionRow {
-    pub resource_type: String,
-    pub id: String,
-    pub version: i64,
-    pub op: String,
-    pub content: Option<String>,
-    pub salt: Option<Vec<u8>>,
-    pub digest: Option<Vec<u8>>,
-    pub last_updated: String,
-    pub anchor_state: String,
-    pub block_number: Option<i64>,
-    pub block_hash: Option<Vec<u8>>,
-    pub anchor_error: Option<String>,
+	pub resource_type: String,
+	pub id: String,
+	pub version: i64,
+	pub op: String,
+	pub content: Option<String>,
+	pub salt: Option<Vec<u8>>,
+	pub digest: Option<Vec<u8>>,
+	pub last_updated: String,
+	pub anchor_state: String,
+	pub block_number: Option<i64>,
+	pub block_hash: Option<Vec<u8>>,
+	pub anchor_error: Option<String>,
+	pub created_ms: i64,
+	pub finalized_ms: Option<i64>,
 }
 
 /// A new version to write.
 pub struct NewVersion<'a> {
-    pub op: &'a str,
-    pub content: Option<&'a str>,
-    pub salt: Option<&'a [u8]>,
-    pub digest: Option<&'a [u8]>,
-    pub last_updated: &'a str,
-    pub retract_reason: Option<&'a str>,
+	pub op: &'a str,
+	pub content: Option<&'a str>,
+	pub salt: Option<&'a [u8]>,
+	pub digest: Option<&'a [u8]>,
+	pub last_updated: &'a str,
+	pub retract_reason: Option<&'a str>,
 }
 
 /// One outbox entry with what anchoring it needs.
 #[derive(Clone, Debug)]
 pub struct OutboxItem {
-    pub seq: i64,
-    pub resource_type: String,
-    pub id: String,
-    pub version: i64,
-    pub op: String,
-    pub record_id: Vec<u8>,
-    pub local_id: Vec<u8>,
-    pub subject: Vec<u8>,
-    pub scope: i64,
-    pub kind: i64,
-    pub digest: Option<Vec<u8>>,
-    pub retract_reason: Option<String>,
-    pub attempts: i64,
-    pub created_ms: i64,
+	pub seq: i64,
+	pub resource_type: String,
+	pub id: String,
+	pub version: i64,
+	pub op: String,
+	pub record_id: Vec<u8>,
+	pub local_id: Vec<u8>,
+	pub subject: Vec<u8>,
+	pub scope: i64,
+	pub kind: i64,
+	pub digest: Option<Vec<u8>>,
+	pub retract_reason: Option<String>,
+	pub attempts: i64,
+	pub created_ms: i64,
+	/// Whether it was ever submitted (then the chain may hold it already).
+	pub submitted: bool,
 }
 
 /// A version waiting for finality.
 #[derive(Clone, Debug)]
 pub struct InBlock {
-    pub resource_type: String,
-    pub id: String,
-    pub version: i64,
-    pub block_number: i64,
-    pub block_hash: Vec<u8>,
+	pub resource_type: String,
+	pub id: String,
+	pub version: i64,
+	pub block_number: i64,
+	pub block_hash: Vec<u8>,
 }
 
 /// Counts for `/metrics` and `/health`.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
-    pub outbox_depth: i64,
-    pub pending: i64,
-    pub in_block: i64,
-    pub finalized: i64,
-    pub failed: i64,
-    pub oldest_outbox_ms: Option<i64>,
+	pub outbox_depth: i64,
+	pub pending: i64,
+	pub in_block: i64,
+	pub finalized: i64,
+	pub failed: i64,
+	pub oldest_outbox_ms: Option<i64>,
 }
 
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+	SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 fn resource_row(r: &AnyRow) -> Result<ResourceRow, sqlx::Error> {
-    Ok(ResourceRow {
-        resource_type: r.try_get("resource_type")?,
-        id: r.try_get("id")?,
-        local_id: r.try_get("local_id")?,
-        record_id: r.try_get("record_id")?,
-        patient: r.try_get("patient")?,
-        subject: r.try_get("subject")?,
-        scope: r.try_get("scope")?,
-        kind: r.try_get("kind")?,
-        current_version: r.try_get("current_version")?,
-        deleted: r.try_get::<i64, _>("deleted")? != 0,
-    })
+	Ok(ResourceRow {
+		resource_type: r.try_get("resource_type")?,
+		id: r.try_get("id")?,
+		local_id: r.try_get("local_id")?,
+		record_id: r.try_get("record_id")?,
+		patient: r.try_get("patient")?,
+		subject: r.try_get("subject")?,
+		scope: r.try_get("scope")?,
+		kind: r.try_get("kind")?,
+		current_version: r.try_get("current_version")?,
+		deleted: r.try_get::<i64, _>("deleted")? != 0,
+	})
 }
 
 fn version_row(r: &AnyRow) -> Result<VersionRow, sqlx::Error> {
-    Ok(VersionRow {
-        resource_type: r.try_get("resource_type")?,
-        id: r.try_get("id")?,
-        version: r.try_get("version")?,
-        op: r.try_get("op")?,
-        content: r.try_get("content")?,
-        salt: r.try_get("salt")?,
-        digest: r.try_get("digest")?,
-        last_updated: r.try_get("last_updated")?,
-        anchor_state: r.try_get("anchor_state")?,
-        block_number: r.try_get("block_number")?,
-        block_hash: r.try_get("block_hash")?,
-        anchor_error: r.try_get("anchor_error")?,
-    })
+	Ok(VersionRow {
+		resource_type: r.try_get("resource_type")?,
+		id: r.try_get("id")?,
+		version: r.try_get("version")?,
+		op: r.try_get("op")?,
+		content: r.try_get("content")?,
+		salt: r.try_get("salt")?,
+		digest: r.try_get("digest")?,
+		last_updated: r.try_get("last_updated")?,
+		anchor_state: r.try_get("anchor_state")?,
+		block_number: r.try_get("block_number")?,
+		block_hash: r.try_get("block_hash")?,
+		anchor_error: r.try_get("anchor_error")?,
+		created_ms: r.try_get("created_ms")?,
+		finalized_ms: r.try_get("finalized_ms")?,
+	})
 }
 
 const RESOURCE_COLS: &str = "resource_type, id, local_id, record_id, patient, subject, scope, kind, current_version, deleted";
-const VERSION_COLS: &str = "resource_type, id, version, op, content, salt, digest, last_updated, anchor_state, block_number, block_hash, anchor_error";
+const VERSION_COLS: &str = "resource_type, id, version, op, content, salt, digest, last_updated, anchor_state, block_number, block_hash, anchor_error, created_ms, finalized_ms";
 
 impl Store {
-    /// Open (creating when needed) the database at `url` and bring its schema up to date.
-    pub async fn open(url: &str) -> Result<Self, GatewayError> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
-        } else {
-            return Err(GatewayError::Config(format!(
-                "database_url must start with sqlite: or postgres:, not {url:?}"
-            )));
-        };
-        let mut options = AnyPoolOptions::new().max_connections(match backend {
-            Backend::Sqlite => 4,
-            Backend::Postgres => 16,
-        });
-        if backend == Backend::Sqlite {
-            options = options.after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // WAL + FULL: a committed transaction is on disk before the commit returns.
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = FULL").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    Ok(())
-                })
-            });
-        }
-        let pool = options.connect(url).await.map_err(GatewayError::Database)?;
-        match backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await,
-        }
-        .map_err(|e| GatewayError::Config(format!("database migration failed: {e}")))?;
-        Ok(Self { pool, backend, write_lock: Mutex::new(()) })
-    }
+	/// Open (creating when needed) the database at `url` and bring its schema up to date.
+	pub async fn open(url: &str) -> Result<Self, GatewayError> {
+		sqlx::any::install_default_drivers();
+		let backend = if url.starts_with("sqlite:") {
+			Backend::Sqlite
+		} else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+			Backend::Postgres
+		} else {
+			return Err(GatewayError::Config(format!(
+				"database_url must start with sqlite: or postgres:, not {url:?}"
+			)));
+		};
+		let mut options = AnyPoolOptions::new().max_connections(match backend {
+			Backend::Sqlite => 4,
+			Backend::Postgres => 16,
+		});
+		if backend == Backend::Sqlite {
+			options = options.after_connect(|conn, _meta| {
+				Box::pin(async move {
+					// WAL + FULL: a committed transaction is on disk before the commit returns.
+					conn.execute("PRAGMA journal_mode = WAL").await?;
+					conn.execute("PRAGMA synchronous = FULL").await?;
+					conn.execute("PRAGMA busy_timeout = 10000").await?;
+					Ok(())
+				})
+			});
+		}
+		let pool = options.connect(url).await.map_err(GatewayError::Database)?;
+		match backend {
+			Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await,
+			Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await,
+		}
+		.map_err(|e| GatewayError::Config(format!("database migration failed: {e}")))?;
+		Ok(Self { pool, backend, write_lock: Mutex::new(()) })
+	}
 
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
+	pub fn backend(&self) -> Backend {
+		self.backend
+	}
 
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
+	pub async fn close(&self) {
+		self.pool.close().await;
+	}
 
-    async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.write_lock.lock().await),
-            Backend::Postgres => None,
-        }
-    }
+	async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+		match self.backend {
+			Backend::Sqlite => Some(self.write_lock.lock().await),
+			Backend::Postgres => None,
+		}
+	}
 
-    /// Whether the database answers.
-    pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
-    }
+	/// Whether the database answers.
+	pub async fn ping(&self) -> bool {
+		sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+	}
 
-    /// A resource's row.
-    pub async fn resource(&self, rtype: &str, id: &str) -> Result<Option<ResourceRow>, GatewayError> {
-        let row = sqlx::query(&format!(
-            "SELECT {RESOURCE_COLS} FROM resources WHERE resource_type = $1 AND id = $2"
-        ))
-        .bind(rtype)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.as_ref().map(resource_row).transpose()?)
-    }
+	/// A resource's row.
+	pub async fn resource(
+		&self,
+		rtype: &str,
+		id: &str,
+	) -> Result<Option<ResourceRow>, GatewayError> {
+		let row = sqlx::query(&format!(
+			"SELECT {RESOURCE_COLS} FROM resources WHERE resource_type = $1 AND id = $2"
+		))
+		.bind(rtype)
+		.bind(id)
+		.fetch_optional(&self.pool)
+		.await?;
+		Ok(row.as_ref().map(resource_row).transpose()?)
+	}
 
-    /// A resource by its on-chain record id.
-    pub async fn resource_by_record(&self, record_id: &[u8]) -> Result<Option<ResourceRow>, GatewayError> {
-        let row = sqlx::query(&format!("SELECT {RESOURCE_COLS} FROM resources WHERE record_id = $1"))
-            .bind(record_id.to_vec())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(resource_row).transpose()?)
-    }
+	/// A resource by its on-chain record id.
+	pub async fn resource_by_record(
+		&self,
+		record_id: &[u8],
+	) -> Result<Option<ResourceRow>, GatewayError> {
+		let row =
+			sqlx::query(&format!("SELECT {RESOURCE_COLS} FROM resources WHERE record_id = $1"))
+				.bind(record_id.to_vec())
+				.fetch_optional(&self.pool)
+				.await?;
+		Ok(row.as_ref().map(resource_row).transpose()?)
+	}
 
-    /// One version.
-    pub async fn version(&self, rtype: &str, id: &str, version: i64) -> Result<Option<VersionRow>, GatewayError> {
-        let row = sqlx::query(&format!(
+	/// One version.
+	pub async fn version(
+		&self,
+		rtype: &str,
+		id: &str,
+		version: i64,
+	) -> Result<Option<VersionRow>, GatewayError> {
+		let row = sqlx::query(&format!(
             "SELECT {VERSION_COLS} FROM versions WHERE resource_type = $1 AND id = $2 AND version = $3"
         ))
         .bind(rtype)
@@ -243,31 +262,31 @@ impl Store {
         .bind(version)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(version_row).transpose()?)
-    }
+		Ok(row.as_ref().map(version_row).transpose()?)
+	}
 
-    /// Every version of a resource, newest first.
-    pub async fn history(&self, rtype: &str, id: &str) -> Result<Vec<VersionRow>, GatewayError> {
-        let rows = sqlx::query(&format!(
+	/// Every version of a resource, newest first.
+	pub async fn history(&self, rtype: &str, id: &str) -> Result<Vec<VersionRow>, GatewayError> {
+		let rows = sqlx::query(&format!(
             "SELECT {VERSION_COLS} FROM versions WHERE resource_type = $1 AND id = $2 ORDER BY version DESC"
         ))
         .bind(rtype)
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(version_row).collect::<Result<_, _>>()?)
-    }
+		Ok(rows.iter().map(version_row).collect::<Result<_, _>>()?)
+	}
 
-    /// Current versions of the live resources of `rtype` about `patient`, by id; and the
-    /// total count.
-    pub async fn search(
-        &self,
-        rtype: &str,
-        patient: &str,
-        offset: i64,
-        count: i64,
-    ) -> Result<(Vec<VersionRow>, i64), GatewayError> {
-        let total: i64 = sqlx::query(
+	/// Current versions of the live resources of `rtype` about `patient`, by id; and the
+	/// total count.
+	pub async fn search(
+		&self,
+		rtype: &str,
+		patient: &str,
+		offset: i64,
+		count: i64,
+	) -> Result<(Vec<VersionRow>, i64), GatewayError> {
+		let total: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM resources WHERE resource_type = $1 AND patient = $2 AND deleted = 0",
         )
         .bind(rtype)
@@ -275,10 +294,11 @@ impl Store {
         .fetch_one(&self.pool)
         .await?
         .try_get("n")?;
-        let rows = sqlx::query(&format!(
+		let rows = sqlx::query(&format!(
             "SELECT v.resource_type AS resource_type, v.id AS id, v.version AS version, v.op AS op, v.content AS content, \
              v.salt AS salt, v.digest AS digest, v.last_updated AS last_updated, v.anchor_state AS anchor_state, \
-             v.block_number AS block_number, v.block_hash AS block_hash, v.anchor_error AS anchor_error \
+             v.block_number AS block_number, v.block_hash AS block_hash, v.anchor_error AS anchor_error, \
+             v.created_ms AS created_ms, v.finalized_ms AS finalized_ms \
              FROM resources r JOIN versions v ON v.resource_type = r.resource_type AND v.id = r.id AND v.version = r.current_version \
              WHERE r.resource_type = $1 AND r.patient = $2 AND r.deleted = 0 ORDER BY r.id LIMIT $3 OFFSET $4"
         ))
@@ -288,15 +308,19 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        Ok((rows.iter().map(version_row).collect::<Result<_, _>>()?, total))
-    }
+		Ok((rows.iter().map(version_row).collect::<Result<_, _>>()?, total))
+	}
 
-    /// Create a resource with its version 1 and its outbox entry, in one transaction.
-    /// `Ok(false)` when the id is taken.
-    pub async fn create(&self, res: &ResourceRow, v: &NewVersion<'_>) -> Result<bool, GatewayError> {
-        let _guard = self.write_guard().await;
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
+	/// Create a resource with its version 1 and its outbox entry, in one transaction.
+	/// `Ok(false)` when the id is taken.
+	pub async fn create(
+		&self,
+		res: &ResourceRow,
+		v: &NewVersion<'_>,
+	) -> Result<bool, GatewayError> {
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		let inserted = sqlx::query(
             "INSERT INTO resources (resource_type, id, local_id, record_id, patient, subject, scope, kind, current_version, deleted) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, 1, 0 \
              WHERE NOT EXISTS (SELECT 1 FROM resources WHERE resource_type = $1 AND id = $2)",
@@ -312,69 +336,69 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if inserted == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        Self::insert_version(&mut tx, &res.resource_type, &res.id, 1, v).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
+		if inserted == 0 {
+			tx.rollback().await?;
+			return Ok(false);
+		}
+		Self::insert_version(&mut tx, &res.resource_type, &res.id, 1, v).await?;
+		tx.commit().await?;
+		Ok(true)
+	}
 
-    /// Add version `expected + 1` of a live resource (its outbox entry in the same
-    /// transaction). `Ok(false)` when the current version is no longer `expected` (a
-    /// concurrent update) or the resource was deleted.
-    pub async fn add_version(
-        &self,
-        rtype: &str,
-        id: &str,
-        expected: i64,
-        v: &NewVersion<'_>,
-        erase: bool,
-    ) -> Result<bool, GatewayError> {
-        let _guard = self.write_guard().await;
-        let mut tx = self.pool.begin().await?;
-        let new_version = expected + 1;
-        let updated = sqlx::query(
-            "UPDATE resources SET current_version = $1, deleted = $2 \
+	/// Add version `expected + 1` of a live resource (its outbox entry in the same
+	/// transaction). `Ok(false)` when the current version is no longer `expected` (a
+	/// concurrent update) or the resource was deleted.
+	pub async fn add_version(
+		&self,
+		rtype: &str,
+		id: &str,
+		expected: i64,
+		v: &NewVersion<'_>,
+		erase: bool,
+	) -> Result<bool, GatewayError> {
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		let new_version = expected + 1;
+		let updated = sqlx::query(
+			"UPDATE resources SET current_version = $1, deleted = $2 \
              WHERE resource_type = $3 AND id = $4 AND current_version = $5 AND deleted = 0",
-        )
-        .bind(new_version)
-        .bind(if erase { 1i64 } else { 0i64 })
-        .bind(rtype)
-        .bind(id)
-        .bind(expected)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        if erase {
-            // GDPR Art. 17: the content and salt of every version go with the retraction.
-            sqlx::query("UPDATE versions SET content = NULL, salt = NULL WHERE resource_type = $1 AND id = $2")
+		)
+		.bind(new_version)
+		.bind(if erase { 1i64 } else { 0i64 })
+		.bind(rtype)
+		.bind(id)
+		.bind(expected)
+		.execute(&mut *tx)
+		.await?
+		.rows_affected();
+		if updated == 0 {
+			tx.rollback().await?;
+			return Ok(false);
+		}
+		if erase {
+			// GDPR Art. 17: the content and salt of every version go with the retraction.
+			sqlx::query("UPDATE versions SET content = NULL, salt = NULL WHERE resource_type = $1 AND id = $2")
                 .bind(rtype)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-        }
-        Self::insert_version(&mut tx, rtype, id, new_version, v).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
+		}
+		Self::insert_version(&mut tx, rtype, id, new_version, v).await?;
+		tx.commit().await?;
+		Ok(true)
+	}
 
-    async fn insert_version(
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        rtype: &str,
-        id: &str,
-        version: i64,
-        v: &NewVersion<'_>,
-    ) -> Result<(), GatewayError> {
-        let chain_version: Option<i64> = (v.op != "retract").then_some(version);
-        sqlx::query(
-            "INSERT INTO versions (resource_type, id, version, op, content, salt, digest, chain_version, last_updated, anchor_state, retract_reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10)",
+	async fn insert_version(
+		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+		rtype: &str,
+		id: &str,
+		version: i64,
+		v: &NewVersion<'_>,
+	) -> Result<(), GatewayError> {
+		let chain_version: Option<i64> = (v.op != "retract").then_some(version);
+		sqlx::query(
+            "INSERT INTO versions (resource_type, id, version, op, content, salt, digest, chain_version, last_updated, anchor_state, retract_reason, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11)",
         )
         .bind(rtype)
         .bind(id)
@@ -386,9 +410,10 @@ impl Store {
         .bind(chain_version)
         .bind(v.last_updated)
         .bind(v.retract_reason.map(str::to_string))
+        .bind(now_ms())
         .execute(&mut **tx)
         .await?;
-        sqlx::query(
+		sqlx::query(
             "INSERT INTO outbox (resource_type, id, version, created_ms, attempts) VALUES ($1, $2, $3, $4, 0)",
         )
         .bind(rtype)
@@ -397,15 +422,16 @@ impl Store {
         .bind(now_ms())
         .execute(&mut **tx)
         .await?;
-        Ok(())
-    }
+		Ok(())
+	}
 
-    /// The oldest `limit` outbox entries still waiting for a block (in write order).
-    pub async fn outbox_pending(&self, limit: i64) -> Result<Vec<OutboxItem>, GatewayError> {
-        let rows = sqlx::query(
+	/// The oldest `limit` outbox entries still waiting for a block (in write order).
+	pub async fn outbox_pending(&self, limit: i64) -> Result<Vec<OutboxItem>, GatewayError> {
+		let rows = sqlx::query(
             "SELECT o.seq AS seq, o.resource_type AS resource_type, o.id AS id, o.version AS version, v.op AS op, \
              r.record_id AS record_id, r.local_id AS local_id, r.subject AS subject, r.scope AS scope, r.kind AS kind, \
-             v.digest AS digest, v.retract_reason AS retract_reason, o.attempts AS attempts, o.created_ms AS created_ms \
+             v.digest AS digest, v.retract_reason AS retract_reason, o.attempts AS attempts, o.created_ms AS created_ms, \
+             o.submitted_ms AS submitted_ms \
              FROM outbox o \
              JOIN versions v ON v.resource_type = o.resource_type AND v.id = o.id AND v.version = o.version \
              JOIN resources r ON r.resource_type = o.resource_type AND r.id = o.id \
@@ -414,54 +440,71 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OutboxItem {
-                    seq: r.try_get("seq")?,
-                    resource_type: r.try_get("resource_type")?,
-                    id: r.try_get("id")?,
-                    version: r.try_get("version")?,
-                    op: r.try_get("op")?,
-                    record_id: r.try_get("record_id")?,
-                    local_id: r.try_get("local_id")?,
-                    subject: r.try_get("subject")?,
-                    scope: r.try_get("scope")?,
-                    kind: r.try_get("kind")?,
-                    digest: r.try_get("digest")?,
-                    retract_reason: r.try_get("retract_reason")?,
-                    attempts: r.try_get("attempts")?,
-                    created_ms: r.try_get("created_ms")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(GatewayError::Database)
-    }
+		rows.iter()
+			.map(|r| {
+				Ok(OutboxItem {
+					seq: r.try_get("seq")?,
+					resource_type: r.try_get("resource_type")?,
+					id: r.try_get("id")?,
+					version: r.try_get("version")?,
+					op: r.try_get("op")?,
+					record_id: r.try_get("record_id")?,
+					local_id: r.try_get("local_id")?,
+					subject: r.try_get("subject")?,
+					scope: r.try_get("scope")?,
+					kind: r.try_get("kind")?,
+					digest: r.try_get("digest")?,
+					retract_reason: r.try_get("retract_reason")?,
+					attempts: r.try_get("attempts")?,
+					created_ms: r.try_get("created_ms")?,
+					submitted: r.try_get::<Option<i64>, _>("submitted_ms")?.is_some(),
+				})
+			})
+			.collect::<Result<_, sqlx::Error>>()
+			.map_err(GatewayError::Database)
+	}
 
-    /// Count one more submission of these entries.
-    pub async fn count_attempt(&self, seqs: &[i64]) -> Result<(), GatewayError> {
-        let _guard = self.write_guard().await;
-        let mut tx = self.pool.begin().await?;
-        for seq in seqs {
-            sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE seq = $1")
-                .bind(*seq)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
+	/// These entries are about to be submitted (recorded first: a restart reconciles them).
+	pub async fn mark_submitted(&self, seqs: &[i64]) -> Result<(), GatewayError> {
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		let now = now_ms();
+		for seq in seqs {
+			sqlx::query("UPDATE outbox SET submitted_ms = $1 WHERE seq = $2")
+				.bind(now)
+				.bind(*seq)
+				.execute(&mut *tx)
+				.await?;
+		}
+		tx.commit().await?;
+		Ok(())
+	}
 
-    /// The version is in block `number` (`hash`) of the best chain.
-    pub async fn mark_in_block(
-        &self,
-        rtype: &str,
-        id: &str,
-        version: i64,
-        number: i64,
-        hash: &[u8],
-    ) -> Result<(), GatewayError> {
-        let _guard = self.write_guard().await;
-        sqlx::query(
+	/// Count one more submission of these entries.
+	pub async fn count_attempt(&self, seqs: &[i64]) -> Result<(), GatewayError> {
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		for seq in seqs {
+			sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE seq = $1")
+				.bind(*seq)
+				.execute(&mut *tx)
+				.await?;
+		}
+		tx.commit().await?;
+		Ok(())
+	}
+
+	/// The version is in block `number` (`hash`) of the best chain.
+	pub async fn mark_in_block(
+		&self,
+		rtype: &str,
+		id: &str,
+		version: i64,
+		number: i64,
+		hash: &[u8],
+	) -> Result<(), GatewayError> {
+		let _guard = self.write_guard().await;
+		sqlx::query(
             "UPDATE versions SET anchor_state = 'in_block', block_number = $1, block_hash = $2, anchor_error = NULL \
              WHERE resource_type = $3 AND id = $4 AND version = $5",
         )
@@ -472,116 +515,124 @@ impl Store {
         .bind(version)
         .execute(&self.pool)
         .await?;
-        Ok(())
-    }
+		Ok(())
+	}
 
-    /// The chain refused this version for good (and so every later version of the resource).
-    pub async fn mark_failed(&self, rtype: &str, id: &str, version: i64, error: &str) -> Result<(), GatewayError> {
-        let _guard = self.write_guard().await;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE versions SET anchor_state = 'failed', anchor_error = $1 \
+	/// The chain refused this version for good (and so every later version of the resource).
+	pub async fn mark_failed(
+		&self,
+		rtype: &str,
+		id: &str,
+		version: i64,
+		error: &str,
+	) -> Result<(), GatewayError> {
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		sqlx::query(
+			"UPDATE versions SET anchor_state = 'failed', anchor_error = $1 \
              WHERE resource_type = $2 AND id = $3 AND version >= $4 AND anchor_state = 'pending'",
-        )
-        .bind(error)
-        .bind(rtype)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM outbox WHERE resource_type = $1 AND id = $2 AND version >= $3")
-            .bind(rtype)
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+		)
+		.bind(error)
+		.bind(rtype)
+		.bind(id)
+		.bind(version)
+		.execute(&mut *tx)
+		.await?;
+		sqlx::query("DELETE FROM outbox WHERE resource_type = $1 AND id = $2 AND version >= $3")
+			.bind(rtype)
+			.bind(id)
+			.bind(version)
+			.execute(&mut *tx)
+			.await?;
+		tx.commit().await?;
+		Ok(())
+	}
 
-    /// Versions in a block at or below `number`, waiting for finality.
-    pub async fn in_block_upto(&self, number: i64) -> Result<Vec<InBlock>, GatewayError> {
-        let rows = sqlx::query(
-            "SELECT resource_type, id, version, block_number, block_hash FROM versions \
+	/// Versions in a block at or below `number`, waiting for finality.
+	pub async fn in_block_upto(&self, number: i64) -> Result<Vec<InBlock>, GatewayError> {
+		let rows = sqlx::query(
+			"SELECT resource_type, id, version, block_number, block_hash FROM versions \
              WHERE anchor_state = 'in_block' AND block_number <= $1 ORDER BY block_number",
-        )
-        .bind(number)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(InBlock {
-                    resource_type: r.try_get("resource_type")?,
-                    id: r.try_get("id")?,
-                    version: r.try_get("version")?,
-                    block_number: r.try_get("block_number")?,
-                    block_hash: r.try_get("block_hash")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(GatewayError::Database)
-    }
+		)
+		.bind(number)
+		.fetch_all(&self.pool)
+		.await?;
+		rows.iter()
+			.map(|r| {
+				Ok(InBlock {
+					resource_type: r.try_get("resource_type")?,
+					id: r.try_get("id")?,
+					version: r.try_get("version")?,
+					block_number: r.try_get("block_number")?,
+					block_hash: r.try_get("block_hash")?,
+				})
+			})
+			.collect::<Result<_, sqlx::Error>>()
+			.map_err(GatewayError::Database)
+	}
 
-    /// The version's block is finalized: done, its outbox entry goes.
-    pub async fn mark_finalized(&self, item: &InBlock) -> Result<(), GatewayError> {
-        let _guard = self.write_guard().await;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE versions SET anchor_state = 'finalized' WHERE resource_type = $1 AND id = $2 AND version = $3",
+	/// The version's block is finalized: done, its outbox entry goes.
+	pub async fn mark_finalized(&self, item: &InBlock) -> Result<(), GatewayError> {
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		sqlx::query(
+            "UPDATE versions SET anchor_state = 'finalized', finalized_ms = $4 WHERE resource_type = $1 AND id = $2 AND version = $3",
         )
         .bind(&item.resource_type)
         .bind(&item.id)
         .bind(item.version)
+        .bind(now_ms())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM outbox WHERE resource_type = $1 AND id = $2 AND version = $3")
-            .bind(&item.resource_type)
-            .bind(&item.id)
-            .bind(item.version)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+		sqlx::query("DELETE FROM outbox WHERE resource_type = $1 AND id = $2 AND version = $3")
+			.bind(&item.resource_type)
+			.bind(&item.id)
+			.bind(item.version)
+			.execute(&mut *tx)
+			.await?;
+		tx.commit().await?;
+		Ok(())
+	}
 
-    /// The version's block left the best chain before finality: back to pending (the
-    /// anchorer finds it again from chain state, or anchors it again).
-    pub async fn mark_pending(&self, item: &InBlock) -> Result<(), GatewayError> {
-        let _guard = self.write_guard().await;
-        sqlx::query(
-            "UPDATE versions SET anchor_state = 'pending', block_number = NULL, block_hash = NULL \
+	/// The version's block left the best chain before finality: back to pending (the
+	/// anchorer finds it again from chain state, or anchors it again).
+	pub async fn mark_pending(&self, item: &InBlock) -> Result<(), GatewayError> {
+		let _guard = self.write_guard().await;
+		sqlx::query(
+			"UPDATE versions SET anchor_state = 'pending', block_number = NULL, block_hash = NULL \
              WHERE resource_type = $1 AND id = $2 AND version = $3",
-        )
-        .bind(&item.resource_type)
-        .bind(&item.id)
-        .bind(item.version)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
+		)
+		.bind(&item.resource_type)
+		.bind(&item.id)
+		.bind(item.version)
+		.execute(&self.pool)
+		.await?;
+		Ok(())
+	}
 
-    /// Counts for metrics and health.
-    pub async fn stats(&self) -> Result<Stats, GatewayError> {
-        let mut s = Stats::default();
-        let rows = sqlx::query("SELECT anchor_state, COUNT(*) AS n FROM versions GROUP BY anchor_state")
-            .fetch_all(&self.pool)
-            .await?;
-        for r in rows {
-            let state: String = r.try_get("anchor_state")?;
-            let n: i64 = r.try_get("n")?;
-            match state.as_str() {
-                "pending" => s.pending = n,
-                "in_block" => s.in_block = n,
-                "finalized" => s.finalized = n,
-                "failed" => s.failed = n,
-                _ => {},
-            }
-        }
-        let r = sqlx::query("SELECT COUNT(*) AS n, MIN(created_ms) AS oldest FROM outbox")
-            .fetch_one(&self.pool)
-            .await?;
-        s.outbox_depth = r.try_get("n")?;
-        s.oldest_outbox_ms = r.try_get("oldest")?;
-        Ok(s)
-    }
+	/// Counts for metrics and health.
+	pub async fn stats(&self) -> Result<Stats, GatewayError> {
+		let mut s = Stats::default();
+		let rows =
+			sqlx::query("SELECT anchor_state, COUNT(*) AS n FROM versions GROUP BY anchor_state")
+				.fetch_all(&self.pool)
+				.await?;
+		for r in rows {
+			let state: String = r.try_get("anchor_state")?;
+			let n: i64 = r.try_get("n")?;
+			match state.as_str() {
+				"pending" => s.pending = n,
+				"in_block" => s.in_block = n,
+				"finalized" => s.finalized = n,
+				"failed" => s.failed = n,
+				_ => {}
+			}
+		}
+		let r = sqlx::query("SELECT COUNT(*) AS n, MIN(created_ms) AS oldest FROM outbox")
+			.fetch_one(&self.pool)
+			.await?;
+		s.outbox_depth = r.try_get("n")?;
+		s.oldest_outbox_ms = r.try_get("oldest")?;
+		Ok(s)
+	}
 }

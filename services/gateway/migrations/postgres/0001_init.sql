@@ -32,6 +32,8 @@ CREATE TABLE versions (
     block_hash    BYTEA,
     anchor_error  TEXT,
     retract_reason TEXT,                       -- a retraction's reason code
+    created_ms    BIGINT  NOT NULL,            -- acknowledged (ms since the epoch)
+    finalized_ms  BIGINT ,                     -- its anchor's block seen finalized
     PRIMARY KEY (resource_type, id, version)
 );
 CREATE INDEX versions_anchor_state ON versions (anchor_state, block_number);
@@ -42,5 +44,6 @@ CREATE TABLE outbox (
     id            TEXT    NOT NULL,
     version       BIGINT  NOT NULL,
     created_ms    BIGINT  NOT NULL,
-    attempts      BIGINT  NOT NULL DEFAULT 0
+    attempts      BIGINT  NOT NULL DEFAULT 0,
+    submitted_ms  BIGINT                       -- set before its first submission
 );

@@ -32,6 +32,8 @@ CREATE TABLE versions (
     block_hash    BLOB,
     anchor_error  TEXT,
     retract_reason TEXT,                       -- a retraction's reason code
+    created_ms    INTEGER NOT NULL,            -- acknowledged (ms since the epoch)
+    finalized_ms  INTEGER,                     -- its anchor's block seen finalized
     PRIMARY KEY (resource_type, id, version)
 );
 CREATE INDEX versions_anchor_state ON versions (anchor_state, block_number);
@@ -42,5 +44,6 @@ CREATE TABLE outbox (
     id            TEXT    NOT NULL,
     version       INTEGER NOT NULL,
     created_ms    INTEGER NOT NULL,
-    attempts      INTEGER NOT NULL DEFAULT 0
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    submitted_ms  INTEGER                       -- set before its first submission
 );
