@@ -1023,16 +1023,25 @@ fn anchor_many_origin_role_and_emptiness_are_checked_once_for_the_call() {
 #[test]
 fn anchor_many_weight_counts_each_kind_of_operation() {
 	use frame_support::weights::Weight;
-	// The mock's `()` weights: anchor_many_* are n times the single call's weight.
+	type W = <Test as Config>::WeightInfo;
 	let w = RecordsModule::anchor_many_weight(&[
 		op_anchor(1, 1),
 		op_anchor(2, 2),
 		op_amend(1, 2, 3),
 		AnchorOp::Retract { record_id: id(2), reason: RetractReason::Other },
 	]);
-	let expected = <() as WeightInfo>::anchor_many_anchors(2)
-		.saturating_add(<() as WeightInfo>::anchor_many_amends(1))
-		.saturating_add(<() as WeightInfo>::anchor_many_retracts(1));
+	// The fixed part (the provider check) is counted once; each operation adds its slope.
+	let expected = W::anchor_many_anchors(2)
+		.saturating_add(W::anchor_many_amends(1).saturating_sub(W::anchor_many_amends(0)))
+		.saturating_add(W::anchor_many_retracts(1).saturating_sub(W::anchor_many_retracts(0)));
 	assert_eq!(w, expected);
+	let naive = W::anchor_many_anchors(2)
+		.saturating_add(W::anchor_many_amends(1))
+		.saturating_add(W::anchor_many_retracts(1));
+	assert!(naive.any_gt(w), "the base is not counted three times");
 	assert!(w.any_gt(Weight::zero()));
+	// More operations weigh more.
+	let three =
+		RecordsModule::anchor_many_weight(&[op_anchor(1, 1), op_anchor(2, 2), op_anchor(3, 3)]);
+	assert!(three.any_gt(RecordsModule::anchor_many_weight(&[op_anchor(1, 1)])));
 }
