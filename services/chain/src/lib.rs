@@ -155,7 +155,7 @@ impl Chain {
 			.map_err(rpc_err("chain_getHeader"))?
 			.ok_or(ChainError::State("the node has no best header".into()))?;
 		let hash = header_hash(&header);
-		Ok((header.number.into(), hash))
+		Ok((header.number, hash))
 	}
 
 	/// The last finalized block: (number, hash).
@@ -168,7 +168,7 @@ impl Chain {
 			.await
 			.map_err(rpc_err("chain_getHeader"))?
 			.ok_or(ChainError::State("the finalized header is unknown".into()))?;
-		Ok((header.number.into(), hash))
+		Ok((header.number, hash))
 	}
 
 	/// The hash of block `number` on the node's best chain (canonical once finalized).
@@ -319,7 +319,7 @@ impl Signer {
 
 	/// The organisation the transactions act for (the proxied account, or the signer).
 	pub fn organisation(&self) -> AccountId32 {
-		self.real.clone().unwrap_or_else(|| self.signing_account())
+		self.real.unwrap_or_else(|| self.signing_account())
 	}
 
 	/// Whether the signer is a proxy of another account.
@@ -386,7 +386,7 @@ impl Submitter {
 				None => Self::sign_and_watch(chain, payload, &self.signer.keypair, params).await,
 				Some(real) => {
 					let payload = healthchain::tx().proxy().proxy(
-						subxt::utils::MultiAddress::Id(real.clone()),
+						subxt::utils::MultiAddress::Id(*real),
 						None,
 						call(),
 					);

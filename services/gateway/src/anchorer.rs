@@ -372,7 +372,7 @@ impl Anchorer {
 				AnchorOp::Anchor { local_id, subject, digest, kind, scope } => {
 					let payload = healthchain::tx().records().anchor(
 						local_id,
-						subject.clone(),
+						subject,
 						digest,
 						kind.clone(),
 						scope.clone(),
@@ -380,7 +380,7 @@ impl Anchorer {
 					let call = || {
 						RuntimeCall::Records(Call::anchor {
 							local_id,
-							subject: subject.clone(),
+							subject,
 							digest,
 							kind: kind.clone(),
 							scope: scope.clone(),

@@ -294,14 +294,12 @@ impl Store {
         .fetch_one(&self.pool)
         .await?
         .try_get("n")?;
-		let rows = sqlx::query(&format!(
-            "SELECT v.resource_type AS resource_type, v.id AS id, v.version AS version, v.op AS op, v.content AS content, \
+		let rows = sqlx::query("SELECT v.resource_type AS resource_type, v.id AS id, v.version AS version, v.op AS op, v.content AS content, \
              v.salt AS salt, v.digest AS digest, v.last_updated AS last_updated, v.anchor_state AS anchor_state, \
              v.block_number AS block_number, v.block_hash AS block_hash, v.anchor_error AS anchor_error, \
              v.created_ms AS created_ms, v.finalized_ms AS finalized_ms \
              FROM resources r JOIN versions v ON v.resource_type = r.resource_type AND v.id = r.id AND v.version = r.current_version \
-             WHERE r.resource_type = $1 AND r.patient = $2 AND r.deleted = 0 ORDER BY r.id LIMIT $3 OFFSET $4"
-        ))
+             WHERE r.resource_type = $1 AND r.patient = $2 AND r.deleted = 0 ORDER BY r.id LIMIT $3 OFFSET $4")
         .bind(rtype)
         .bind(patient)
         .bind(count)

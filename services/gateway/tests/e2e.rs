@@ -69,7 +69,7 @@ async fn lifecycle(db: Db) {
 	// Both versions finalized on chain, with the digests the gateway computed.
 	http.wait_finalized(&path, 2, FINALITY).await;
 	http.wait_finalized(&path, 1, FINALITY).await;
-	let a1 = http.anchor(&format!("{path}")).await;
+	let a1 = http.anchor(&path.to_string()).await;
 	let record_id = h256(&param(&a1, "recordId"));
 	let anchor_v1 = {
 		let r = http.get(&format!("{path}/$anchor?version=1")).await;
