@@ -171,6 +171,17 @@ impl Chain {
 		Ok((header.number, hash))
 	}
 
+	/// The number of the block with this hash.
+	pub async fn block_number(&self, hash: H256) -> Result<u64, ChainError> {
+		let header = self
+			.rpc
+			.chain_get_header(Some(hash))
+			.await
+			.map_err(rpc_err("chain_getHeader"))?
+			.ok_or(ChainError::State(format!("block {hash:?} is unknown")))?;
+		Ok(header.number)
+	}
+
 	/// The hash of block `number` on the node's best chain (canonical once finalized).
 	pub async fn block_hash(&self, number: u64) -> Result<Option<H256>, ChainError> {
 		let hash = self

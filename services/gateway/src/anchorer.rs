@@ -46,6 +46,8 @@ pub struct Anchorer {
 	pub submitter: Arc<Submitter>,
 	pub chain_url: String,
 	pub batch: usize,
+	/// How many anchorMany extrinsics may be in flight at once.
+	pub in_flight: usize,
 	/// One `anchorMany` per round (`false`: one extrinsic per operation, for benchmarks).
 	pub many: bool,
 	pub poll: Duration,
@@ -220,6 +222,7 @@ impl Anchorer {
 
 		// 1. Finality.
 		let mut canonical_hashes = std::collections::HashMap::new();
+		let (mut finalized, mut abandoned) = (Vec::new(), Vec::new());
 		for item in self.store.in_block_upto(fin_n as i64).await? {
 			let n = item.block_number as u64;
 			let canonical = match canonical_hashes.get(&n) {
@@ -231,15 +234,19 @@ impl Anchorer {
 				}
 			};
 			if canonical.map(|h| h.0.to_vec()) == Some(item.block_hash.clone()) {
-				self.store.mark_finalized(&item).await?;
+				finalized.push(item);
 			} else {
 				tracing::warn!(resource = %item.id, version = item.version, "anchor block abandoned; anchoring again");
-				self.store.mark_pending(&item).await?;
+				abandoned.push(item);
 			}
+		}
+		self.store.mark_finalized_many(&finalized).await?;
+		for item in &abandoned {
+			self.store.mark_pending(item).await?;
 		}
 
 		// 2. Reconcile against the best block.
-		let items = self.store.outbox_pending(self.batch as i64).await?;
+		let items = self.store.outbox_pending((self.batch * self.in_flight) as i64).await?;
 		if items.is_empty() {
 			return Ok(false);
 		}
@@ -298,34 +305,88 @@ impl Anchorer {
 		}
 		// Write-ahead: from here on these entries may be on chain, so a restart reconciles them.
 		self.store.mark_submitted(&to_send.iter().map(|i| i.seq).collect::<Vec<_>>()).await?;
-		let ops: Vec<_> = to_send.iter().map(op_of).collect();
+		// Up to `in_flight` anchorMany extrinsics at once (consecutive nonces), then each one's
+		// block and events.
+		let mut in_flight = Vec::new();
+		for chunk in to_send.chunks(self.batch) {
+			match self.submit_many(chain, chunk).await {
+				Ok(progress) => in_flight.push((chunk, progress)),
+				Err(e) if in_flight.is_empty() => return Err(e),
+				Err(e) => {
+					tracing::warn!(error = %e, "anchorMany refused; the rest waits for the next round");
+					break;
+				}
+			}
+		}
+		let timeout = self.timeout;
+		let results =
+			futures::future::join_all(in_flight.into_iter().map(|(chunk, p)| async move {
+				(chunk, healthchain_chain::wait_in_block(p, timeout).await)
+			}))
+			.await;
+		let mut whole_failure = None;
+		for (chunk, result) in results {
+			match result {
+				Ok((block, events)) => {
+					if let Err(e) = self.settle(chain, chunk, block, &events).await {
+						match e {
+							RoundError::CallFailed(name) => whole_failure = Some(name),
+							other => return Err(other),
+						}
+					}
+				}
+				Err(e) => {
+					self.metrics.submissions.get_or_create(&labels(&[("result", "timeout")])).inc();
+					// The next round reconciles whatever was applied.
+					tracing::warn!(error = %e, "anchoring transaction not seen in a block");
+				}
+			}
+		}
+		if let Some(name) = whole_failure {
+			return Err(RoundError::CallFailed(name));
+		}
+		Ok(true)
+	}
+}
+
+impl Anchorer {
+	/// Sign and submit one anchorMany of `items`.
+	async fn submit_many(
+		&self,
+		chain: &Chain,
+		items: &[OutboxItem],
+	) -> Result<healthchain_chain::Progress, RoundError> {
 		use healthchain::runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec, pallet_records::pallet::Call,
 		};
+		let ops: Vec<_> = items.iter().map(op_of).collect();
 		let payload = healthchain::tx().records().anchor_many(BoundedVec(ops.clone()));
 		let call = || RuntimeCall::Records(Call::anchor_many { ops: BoundedVec(ops.clone()) });
-		let progress = match self.submitter.submit(chain, &payload, call).await {
+		match self.submitter.submit(chain, &payload, call).await {
 			Ok(p) => {
 				self.metrics.submitted.inc();
-				p
+				Ok(p)
 			}
 			Err(e) => {
 				self.metrics.submissions.get_or_create(&labels(&[("result", "refused")])).inc();
-				return Err(e.into());
+				Err(e.into())
 			}
-		};
-		let (block, events) = match healthchain_chain::wait_in_block(progress, self.timeout).await {
-			Ok(r) => r,
-			Err(e) => {
-				self.metrics.submissions.get_or_create(&labels(&[("result", "timeout")])).inc();
-				// The next round reconciles whatever was applied.
-				tracing::warn!(error = %e, "anchoring transaction not seen in a block");
-				return Ok(true);
-			}
-		};
-		self.metrics.submissions.get_or_create(&labels(&[("result", "in_block")])).inc();
-		// The call failed as a whole (e.g. the organisation is not an active provider): nothing
-		// applied, nothing counted against the operations; they stay pending.
+		}
+	}
+
+	/// An anchorMany of `items` is in `block`: from its events, every operation without an
+	/// `AnchorOpFailed` is in that block; a refused one is `failed` with the error's name,
+	/// unless the error says it was applied before (then the next round's reconciliation
+	/// finds where).
+	async fn settle(
+		&self,
+		chain: &Chain,
+		items: &[OutboxItem],
+		block: H256,
+		events: &healthchain_chain::subxt::extrinsics::ExtrinsicEvents<healthchain_chain::Config>,
+	) -> Result<(), RoundError> {
+		// The call failed as a whole (e.g. the organisation is not an active provider):
+		// nothing applied, nothing counted against the operations; they stay pending.
 		let whole = match events.find_first::<healthchain::system::events::ExtrinsicFailed>() {
 			Some(Ok(f)) => Some(chain.describe_dispatch_error(&f.dispatch_error)),
 			_ => match events.find_first::<healthchain::proxy::events::ProxyExecuted>() {
@@ -339,29 +400,39 @@ impl Anchorer {
 			self.metrics.submissions.get_or_create(&labels(&[("result", "failed")])).inc();
 			return Err(RoundError::CallFailed(name));
 		}
-		self.store.count_attempt(&to_send.iter().map(|i| i.seq).collect::<Vec<_>>()).await?;
-		tracing::info!(ops = to_send.len(), block = %block, "anchorMany in block");
+		self.metrics.submissions.get_or_create(&labels(&[("result", "in_block")])).inc();
+		self.store.count_attempt(&items.iter().map(|i| i.seq).collect::<Vec<_>>()).await?;
+		let mut refused = std::collections::HashMap::new();
 		for ev in events.find::<healthchain::records::events::AnchorOpFailed>() {
-			let ev = match ev {
-				Ok(ev) => ev,
-				Err(e) => {
-					tracing::warn!(error = %e, "undecodable AnchorOpFailed event");
-					continue;
+			match ev {
+				Ok(ev) => {
+					refused.insert(ev.index as usize, chain.describe_dispatch_error(&ev.error));
 				}
-			};
-			let Some(item) = to_send.get(ev.index as usize) else { continue };
-			let name = chain.describe_dispatch_error(&ev.error);
-			if ALREADY_APPLIED.contains(&name.as_str()) {
-				continue;
+				Err(e) => tracing::warn!(error = %e, "undecodable AnchorOpFailed event"),
 			}
-			tracing::warn!(resource = %item.id, version = item.version, error = %name, "the chain refused an anchor");
-			self.store.mark_failed(&item.resource_type, &item.id, item.version, &name).await?;
 		}
-		Ok(true)
+		let number = chain.block_number(block).await?;
+		let mut applied = Vec::new();
+		for (index, item) in items.iter().enumerate() {
+			match refused.get(&index) {
+				None => {
+					applied.push((item.resource_type.clone(), item.id.clone(), item.version));
+					self.metrics.anchored_ops.get_or_create(&labels(&[("op", &item.op)])).inc();
+				}
+				Some(name) if ALREADY_APPLIED.contains(&name.as_str()) => {}
+				Some(name) => {
+					tracing::warn!(resource = %item.id, version = item.version, error = %name, "the chain refused an anchor");
+					self.store
+						.mark_failed(&item.resource_type, &item.id, item.version, name)
+						.await?;
+				}
+			}
+		}
+		self.store.mark_in_block_many(&applied, number as i64, &block.0).await?;
+		tracing::info!(ops = items.len(), refused = refused.len(), block = %block, number, "anchorMany in block");
+		Ok(())
 	}
-}
 
-impl Anchorer {
 	/// Benchmark mode: one `anchor` / `amend` / `retract` extrinsic per operation, all in
 	/// flight at once (consecutive nonces), then wait for each to reach a block.
 	async fn submit_singly(&self, chain: &Chain, items: &[OutboxItem]) -> Result<bool, RoundError> {

@@ -25,6 +25,8 @@ pub struct Config {
 	pub max_body_bytes: usize,
 	/// Most operations per `records.anchorMany` extrinsic (the runtime allows 200).
 	pub anchor_batch: usize,
+	/// How many anchorMany extrinsics may wait for a block at once (consecutive nonces).
+	pub anchor_in_flight: usize,
 	/// `many` (default): one `records.anchorMany` per round. `single`: one `anchor` / `amend`
 	/// / `retract` extrinsic per version (for comparison benchmarks only: a plain `amend`
 	/// does not name its version, so only the reconciliation guards against duplicates).
@@ -50,6 +52,7 @@ impl Default for Config {
 			proxy_for: None,
 			max_body_bytes: 1024 * 1024,
 			anchor_batch: 200,
+			anchor_in_flight: 4,
 			anchor_mode: "many".into(),
 			anchor_poll_ms: 500,
 			anchor_timeout_secs: 60,
@@ -72,6 +75,8 @@ pub enum ConfigError {
 	NoSigner,
 	#[error("anchor_batch must be between 1 and 200, not {0}")]
 	Batch(usize),
+	#[error("anchor_in_flight must be between 1 and 64, not {0}")]
+	InFlight(usize),
 	#[error("anchor_mode must be `many` or `single`, not {0:?}")]
 	Mode(String),
 }
@@ -131,6 +136,7 @@ impl Config {
 		env!("MAX_BODY_BYTES", self.max_body_bytes, parse);
 		env!("ANCHOR_BATCH", self.anchor_batch, parse);
 		env!("ANCHOR_MODE", self.anchor_mode, string);
+		env!("ANCHOR_IN_FLIGHT", self.anchor_in_flight, parse);
 		env!("ANCHOR_POLL_MS", self.anchor_poll_ms, parse);
 		env!("ANCHOR_TIMEOUT_SECS", self.anchor_timeout_secs, parse);
 		env!("PAGE_SIZE", self.page_size, parse);
@@ -145,6 +151,9 @@ impl Config {
 		}
 		if self.anchor_batch == 0 || self.anchor_batch > 200 {
 			return Err(ConfigError::Batch(self.anchor_batch));
+		}
+		if self.anchor_in_flight == 0 || self.anchor_in_flight > 64 {
+			return Err(ConfigError::InFlight(self.anchor_in_flight));
 		}
 		if !matches!(self.anchor_mode.as_str(), "many" | "single") {
 			return Err(ConfigError::Mode(self.anchor_mode.clone()));

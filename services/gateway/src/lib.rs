@@ -51,6 +51,7 @@ pub async fn run(
 		submitter: healthchain_chain::Submitter::new(signer),
 		chain_url: config.chain_url.clone(),
 		batch: config.anchor_batch,
+		in_flight: config.anchor_in_flight,
 		many: config.anchor_mode != "single",
 		poll: config.anchor_poll(),
 		timeout: std::time::Duration::from_secs(config.anchor_timeout_secs),

@@ -516,6 +516,64 @@ impl Store {
 		Ok(())
 	}
 
+	/// These versions are in block `number` (`hash`) of the best chain (one transaction).
+	pub async fn mark_in_block_many(
+		&self,
+		items: &[(String, String, i64)],
+		number: i64,
+		hash: &[u8],
+	) -> Result<(), GatewayError> {
+		if items.is_empty() {
+			return Ok(());
+		}
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		for (rtype, id, version) in items {
+			sqlx::query(
+				"UPDATE versions SET anchor_state = 'in_block', block_number = $1, block_hash = $2, anchor_error = NULL \
+				 WHERE resource_type = $3 AND id = $4 AND version = $5",
+			)
+			.bind(number)
+			.bind(hash.to_vec())
+			.bind(rtype)
+			.bind(id)
+			.bind(*version)
+			.execute(&mut *tx)
+			.await?;
+		}
+		tx.commit().await?;
+		Ok(())
+	}
+
+	/// These versions' blocks are finalized: done, their outbox entries go (one transaction).
+	pub async fn mark_finalized_many(&self, items: &[InBlock]) -> Result<(), GatewayError> {
+		if items.is_empty() {
+			return Ok(());
+		}
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		let now = now_ms();
+		for item in items {
+			sqlx::query(
+				"UPDATE versions SET anchor_state = 'finalized', finalized_ms = $4 WHERE resource_type = $1 AND id = $2 AND version = $3",
+			)
+			.bind(&item.resource_type)
+			.bind(&item.id)
+			.bind(item.version)
+			.bind(now)
+			.execute(&mut *tx)
+			.await?;
+			sqlx::query("DELETE FROM outbox WHERE resource_type = $1 AND id = $2 AND version = $3")
+				.bind(&item.resource_type)
+				.bind(&item.id)
+				.bind(item.version)
+				.execute(&mut *tx)
+				.await?;
+		}
+		tx.commit().await?;
+		Ok(())
+	}
+
 	/// The chain refused this version for good (and so every later version of the resource).
 	pub async fn mark_failed(
 		&self,
