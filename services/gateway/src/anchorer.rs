@@ -38,6 +38,8 @@ pub struct ChainStatus {
 	pub connected: std::sync::atomic::AtomicBool,
 	pub best: std::sync::atomic::AtomicU64,
 	pub finalized: std::sync::atomic::AtomicU64,
+	/// Why the anchorer does not anchor, when it is not the node being down.
+	pub error: std::sync::Mutex<Option<String>>,
 }
 
 /// What the anchorer needs.
@@ -152,6 +154,35 @@ impl Anchorer {
 				Some(c) => c.clone(),
 				None => match Chain::connect(&self.chain_url).await {
 					Ok(c) => {
+						// Anchors of this store live on one chain: never anchor onto another.
+						match self
+							.store
+							.claim_identity("genesis", &c.client().genesis_hash().0)
+							.await
+						{
+							Ok(Ok(())) => {}
+							Ok(Err(stored)) => {
+								let msg = format!(
+									"the node at {} serves chain 0x{}, but this database's records are anchored on chain 0x{}: not anchoring (point chain_url at that chain's node, or use another database)",
+									self.chain_url,
+									hex::encode(c.client().genesis_hash().0),
+									hex::encode(stored)
+								);
+								tracing::error!("{msg}");
+								*self.status.error.lock().unwrap_or_else(|e| e.into_inner()) =
+									Some(msg);
+								self.set_connected(false);
+								self.sleep_or_shutdown(Duration::from_secs(30), &mut shutdown)
+									.await;
+								continue;
+							}
+							Err(e) => {
+								tracing::error!(error = %e, "cannot read the store's chain identity");
+								self.sleep_or_shutdown(backoff, &mut shutdown).await;
+								continue;
+							}
+						}
+						*self.status.error.lock().unwrap_or_else(|e| e.into_inner()) = None;
 						tracing::info!(url = %self.chain_url, "connected to the node");
 						self.set_connected(true);
 						self.submitter.reset_nonce().await;

@@ -181,6 +181,7 @@ async fn health(State(state): S) -> Response {
 			"connected": state.status.connected.load(Relaxed),
 			"bestBlock": state.status.best.load(Relaxed),
 			"finalizedBlock": state.status.finalized.load(Relaxed),
+			"error": state.status.error.lock().ok().and_then(|e| e.clone()),
 		},
 		"organisation": state.organisation.to_string(),
 		"outbox": stats.map(|s| json!({

@@ -32,6 +32,16 @@ pub async fn run(
 		.map_err(|e| error::GatewayError::Config(e.to_string()))?;
 	let organisation = signer.organisation();
 	let store = Arc::new(store::Store::open(&config.database_url).await?);
+	// Record ids derive from the organisation's account: a store belongs to one organisation.
+	if let Err(stored) = store.claim_identity("organisation", &organisation.0).await? {
+		let stored = <[u8; 32]>::try_from(stored.as_slice())
+			.map(|a| healthchain_chain::AccountId32(a).to_string())
+			.unwrap_or_else(|_| hex::encode(&stored));
+		return Err(error::GatewayError::Config(format!(
+			"this database belongs to organisation {stored}, but the signer acts for {organisation}: \
+			 use that organisation's key (or a proxy of it with proxy_for), or another database"
+		)));
+	}
 	let metrics = Arc::new(metrics::Metrics::default());
 	let status = Arc::new(anchorer::ChainStatus::default());
 	let wake = Arc::new(Notify::new());

@@ -213,6 +213,29 @@ impl Store {
 		}
 	}
 
+	/// The value recorded under `name` in the identity table, recording `value` when there is
+	/// none yet; `Ok(Err(stored))` when another value was recorded.
+	pub async fn claim_identity(
+		&self,
+		name: &str,
+		value: &[u8],
+	) -> Result<Result<(), Vec<u8>>, GatewayError> {
+		let _guard = self.write_guard().await;
+		sqlx::query(
+			"INSERT INTO identity (name, value) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM identity WHERE name = $1)",
+		)
+		.bind(name)
+		.bind(value.to_vec())
+		.execute(&self.pool)
+		.await?;
+		let stored: Vec<u8> = sqlx::query("SELECT value FROM identity WHERE name = $1")
+			.bind(name)
+			.fetch_one(&self.pool)
+			.await?
+			.try_get("value")?;
+		Ok(if stored == value { Ok(()) } else { Err(stored) })
+	}
+
 	/// Whether the database answers.
 	pub async fn ping(&self) -> bool {
 		sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()

@@ -414,3 +414,28 @@ async fn graceful_shutdown_sqlite() {
 	let http = Http::new(&gw.base);
 	assert_eq!(http.get(&format!("/fhir/Patient/{pid}")).await.status, 200);
 }
+
+/// A store belongs to one organisation: started with another organisation's key, the gateway
+/// refuses to run (record ids derive from the organisation) and says why.
+#[tokio::test]
+async fn another_organisations_key_is_refused_sqlite() {
+	let node_port = free_port();
+	let url = database_url(Db::Sqlite, "identity").await;
+	{
+		let gw = start_gateway(&url, node_port, &[]);
+		let http = Http::new(&gw.base);
+		assert_eq!(http.post("/fhir/Patient", &patient(&patient_account(5))).await.status, 201);
+	}
+	let log = temp_dir("identity").join("gateway.log");
+	let out = std::process::Command::new(env!("CARGO_BIN_EXE_healthchain-gateway"))
+		.env("HC_GATEWAY_LISTEN", format!("127.0.0.1:{}", free_port()))
+		.env("HC_GATEWAY_DATABASE_URL", &url)
+		.env("HC_GATEWAY_CHAIN_URL", format!("ws://127.0.0.1:{node_port}"))
+		.env("HC_GATEWAY_SIGNER", "//Bob")
+		.stderr(std::fs::File::create(&log).expect("log"))
+		.status()
+		.expect("run the gateway");
+	assert!(!out.success(), "a gateway with another organisation's key must not start");
+	let text = std::fs::read_to_string(&log).expect("log");
+	assert!(text.contains("this database belongs to organisation"), "{text}");
+}
