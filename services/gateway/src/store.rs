@@ -524,19 +524,7 @@ impl Store {
 		number: i64,
 		hash: &[u8],
 	) -> Result<(), GatewayError> {
-		let _guard = self.write_guard().await;
-		sqlx::query(
-            "UPDATE versions SET anchor_state = 'in_block', block_number = $1, block_hash = $2, anchor_error = NULL \
-             WHERE resource_type = $3 AND id = $4 AND version = $5",
-        )
-        .bind(number)
-        .bind(hash.to_vec())
-        .bind(rtype)
-        .bind(id)
-        .bind(version)
-        .execute(&self.pool)
-        .await?;
-		Ok(())
+		self.mark_in_block_many(&[(rtype.to_string(), id.to_string(), version)], number, hash).await
 	}
 
 	/// These versions are in block `number` (`hash`) of the best chain (one transaction).
@@ -648,29 +636,6 @@ impl Store {
 			})
 			.collect::<Result<_, sqlx::Error>>()
 			.map_err(GatewayError::Database)
-	}
-
-	/// The version's block is finalized: done, its outbox entry goes.
-	pub async fn mark_finalized(&self, item: &InBlock) -> Result<(), GatewayError> {
-		let _guard = self.write_guard().await;
-		let mut tx = self.pool.begin().await?;
-		sqlx::query(
-            "UPDATE versions SET anchor_state = 'finalized', finalized_ms = $4 WHERE resource_type = $1 AND id = $2 AND version = $3",
-        )
-        .bind(&item.resource_type)
-        .bind(&item.id)
-        .bind(item.version)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-		sqlx::query("DELETE FROM outbox WHERE resource_type = $1 AND id = $2 AND version = $3")
-			.bind(&item.resource_type)
-			.bind(&item.id)
-			.bind(item.version)
-			.execute(&mut *tx)
-			.await?;
-		tx.commit().await?;
-		Ok(())
 	}
 
 	/// The version's block left the best chain before finality: back to pending (the
