@@ -1123,6 +1123,11 @@ mod feeless_and_delegation {
 		assert!(!ProxyType::Records.filter(&log));
 		assert!(!ProxyType::Records.filter(&transfer));
 		assert!(ProxyType::AccessLog.filter(&log));
+		let disclose = RuntimeCall::Consent(pallet_consent::Call::record_disclosures {
+			entries: Default::default(),
+		});
+		assert!(ProxyType::AccessLog.filter(&disclose));
+		assert!(!ProxyType::Records.filter(&disclose));
 		assert!(!ProxyType::AccessLog.filter(&anchor_call(1)));
 		assert!(ProxyType::Governance.filter(&vote));
 		assert!(!ProxyType::Governance.filter(&transfer));

@@ -379,6 +379,48 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `n` disclosures of `n` distinct patients' records to `n` distinct recipients (each an
+	/// active provider, so its provider entry is read too), each covered by a grant.
+	#[benchmark]
+	fn record_disclosures(
+		n: Linear<1, { T::MaxAccessBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let hospital = provider::<T>("hospital", Roles::from(Role::Hospital));
+		let checked_at = frame_system::Pallet::<T>::block_number();
+		let mut entries = Vec::new();
+		for i in 0..n {
+			let patient: T::AccountId = account("patient", i, 0);
+			let recipient: T::AccountId = account("recipient", i, 0);
+			T::Providers::make_active_for_benchmarks(&recipient, Roles::from(Role::Clinic));
+			grant_all::<T>(&patient, &recipient)?;
+			entries.push(DisclosureEntry {
+				recipient,
+				record_id: record_of::<T>(i, &patient, &hospital),
+				patient,
+				purpose: Purpose::Treatment,
+				checked_at,
+			});
+		}
+		let entries: BoundedVec<_, T::MaxAccessBatch> =
+			entries.try_into().map_err(|_| BenchmarkError::Stop("batch over bound"))?;
+		let last = entries.last().cloned().ok_or(BenchmarkError::Stop("empty batch"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hospital.clone()), entries);
+
+		assert_last_event::<T>(Event::RecordDisclosed {
+			discloser: hospital,
+			recipient: last.recipient,
+			patient: last.patient,
+			record_id: last.record_id,
+			scope: Scope::Clinical,
+			purpose: Purpose::Treatment,
+			checked_at,
+			verdict: Ok(AccessBasis::Consent),
+		});
+		Ok(())
+	}
+
 	/// `on_idle` walking `n` blocks that have no expiries (one grant is queued far ahead, so
 	/// the walk cannot jump).
 	#[benchmark]

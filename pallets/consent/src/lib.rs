@@ -364,6 +364,21 @@ pub mod pallet {
 			purpose: Purpose,
 			basis: AccessBasis,
 		},
+		/// `discloser` (the custodian) released `record_id` of `patient` to `recipient` for
+		/// `purpose`, having checked the access at block `checked_at`. `verdict` is the access
+		/// rule for the recipient **at the recording block**: the basis, or why not (a consent
+		/// revoked between the release and this block shows here). Recorded either way: a
+		/// disclosure that happened is never dropped from the accounting of disclosures.
+		RecordDisclosed {
+			discloser: T::AccountId,
+			recipient: T::AccountId,
+			patient: T::AccountId,
+			record_id: RecordId,
+			scope: Scope,
+			purpose: Purpose,
+			checked_at: BlockNumberFor<T>,
+			verdict: Result<AccessBasis, AccessDenial>,
+		},
 		/// A patient call signed by `signer` ran with `nonce`: fee-less when `relayer` is
 		/// `None`, else submitted (and paid for) by `relayer`. `result` is the action's
 		/// outcome (its own events say what changed); a failed action still uses the nonce
@@ -445,6 +460,9 @@ pub mod pallet {
 		PayloadNonceUsed,
 		/// The payload's nonce is ahead of the signer's next nonce.
 		PayloadNonceTooHigh,
+		/// Entry `index` of a `record_disclosures` cannot be recorded for `fault`; nothing was
+		/// recorded.
+		InvalidDisclosure { index: u16, fault: DisclosureFault },
 	}
 
 	impl<T> From<AccessDenial> for Error<T> {
@@ -852,6 +870,61 @@ pub mod pallet {
 			// A grant that evicted nothing gets the eviction search's weight back.
 			let actual = Self::patient_call_weight_with(action_weight).min(charged);
 			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
+		}
+
+		/// Record disclosures the caller (an active provider, the custodian that released the
+		/// records) made: HIPAA's accounting of disclosures is the disclosing entity's duty, so
+		/// the custodian records them, not the recipient. Each entry names the recipient, the
+		/// patient, the record, the declared purpose and the block at whose state the custodian
+		/// checked the access. Every entry is recorded (`RecordDisclosed`, with the access
+		/// rule's verdict for the recipient at this block) unless the entry itself is wrong:
+		/// then nothing is recorded and the call fails with `InvalidDisclosure { index, fault }`
+		/// (`UnknownRecord`, `RecordNotOfPatient`, `CheckedInFuture`, `RecipientIsDiscloser`).
+		/// Writes no storage: the trace is the events.
+		#[pallet::call_index(12)]
+		// The benchmark covers recipients covered by a grant (3 reads each); a recipient
+		// covered by a break-glass window reads its window too: one more read per entry.
+		#[pallet::weight(T::WeightInfo::record_disclosures(entries.len() as u32)
+			.saturating_add(T::DbWeight::get().reads(entries.len() as u64)))]
+		pub fn record_disclosures(
+			origin: OriginFor<T>,
+			entries: BoundedVec<
+				DisclosureEntry<T::AccountId, BlockNumberFor<T>>,
+				T::MaxAccessBatch,
+			>,
+		) -> DispatchResult {
+			let discloser = ensure_signed(origin)?;
+			ensure!(T::Providers::is_active_any(&discloser), Error::<T>::NotActiveProvider);
+			ensure!(!entries.is_empty(), Error::<T>::EmptyBatch);
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut checked = Vec::with_capacity(entries.len());
+			for (i, e) in entries.iter().enumerate() {
+				let fault = |fault| Error::<T>::InvalidDisclosure {
+					index: u16::try_from(i).unwrap_or(u16::MAX),
+					fault,
+				};
+				ensure!(e.recipient != discloser, fault(DisclosureFault::RecipientIsDiscloser));
+				ensure!(e.checked_at <= now, fault(DisclosureFault::CheckedInFuture));
+				let record = T::Records::record_info(&e.record_id)
+					.ok_or(fault(DisclosureFault::UnknownRecord))?;
+				ensure!(record.subject == e.patient, fault(DisclosureFault::RecordNotOfPatient));
+				let verdict = Self::decide_for_record(&e.recipient, &record, e.purpose, now)
+					.map(|(_, basis)| basis);
+				checked.push((record.scope, verdict));
+			}
+			for (e, (scope, verdict)) in entries.into_iter().zip(checked) {
+				Self::deposit_event(Event::RecordDisclosed {
+					discloser: discloser.clone(),
+					recipient: e.recipient,
+					patient: e.patient,
+					record_id: e.record_id,
+					scope,
+					purpose: e.purpose,
+					checked_at: e.checked_at,
+					verdict,
+				});
+			}
+			Ok(())
 		}
 	}
 

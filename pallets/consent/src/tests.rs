@@ -624,7 +624,7 @@ fn break_glass_opens_a_treatment_window_that_closes() {
 #[test]
 fn break_glass_needs_an_active_emergency_provider() {
 	new_test_ext().execute_with(|| {
-		let r = BreakGlassReason::LifeThreatening;
+		let r = BreakGlassReason::PatientUnableToConsent;
 		assert_noop!(
 			Consent::break_glass(RuntimeOrigin::signed(CLINIC), PATIENT, r),
 			Error::<Test>::NotEmergencyProvider
@@ -894,6 +894,171 @@ fn log_access_batch_errors_and_origin() {
 	});
 }
 
+// ---- record_disclosures ----
+
+/// A disclosure of `record` of `patient` to `recipient` for `purpose`, checked at `checked_at`.
+fn disclosure(
+	recipient: u64,
+	patient: u64,
+	record: u8,
+	purpose: Purpose,
+	checked_at: u64,
+) -> DisclosureEntry<u64, u64> {
+	DisclosureEntry { recipient, patient, record_id: record_id(record), purpose, checked_at }
+}
+
+fn disclose(discloser: u64, entries: Vec<DisclosureEntry<u64, u64>>) -> DispatchResult {
+	Consent::record_disclosures(
+		RuntimeOrigin::signed(discloser),
+		entries.try_into().expect("within bound"),
+	)
+}
+
+fn disclosed() -> Vec<Event<Test>> {
+	events().into_iter().filter(|e| matches!(e, Event::RecordDisclosed { .. })).collect()
+}
+
+#[test]
+fn the_custodian_records_each_disclosure_with_the_verdict_at_the_recording_block() {
+	new_test_ext().execute_with(|| {
+		run_to_block(5);
+		assert_ok!(grant_to(CLINIC, None));
+		assert_ok!(Consent::break_glass(
+			RuntimeOrigin::signed(ER_HOSPITAL),
+			PATIENT,
+			BreakGlassReason::PatientUnableToConsent
+		));
+		MockRecords::set_scope(record_id(2), Scope::Labs);
+		assert_ok!(disclose(
+			CLINIC,
+			vec![
+				// Covered by the patient's grant (record 2 is the hospital's, disclosed by the
+				// clinic that holds a copy: whoever discloses records it).
+				disclosure(INSURER, PATIENT, 1, Purpose::Payment, 4),
+				disclosure(ER_HOSPITAL, PATIENT, 2, Purpose::Treatment, 5),
+			]
+		));
+		assert_ok!(disclose(
+			ER_HOSPITAL,
+			vec![disclosure(CLINIC, PATIENT, 2, Purpose::Treatment, 5)]
+		));
+		let got = disclosed();
+		assert_eq!(got.len(), 3);
+		assert_eq!(
+			got[0],
+			Event::RecordDisclosed {
+				discloser: CLINIC,
+				recipient: INSURER,
+				patient: PATIENT,
+				record_id: record_id(1),
+				scope: Scope::Clinical,
+				purpose: Purpose::Payment,
+				checked_at: 4,
+				// The insurer holds no grant: recorded all the same, with the reason.
+				verdict: Err(AccessDenial::ConsentMissing),
+			}
+		);
+		assert_eq!(
+			got[1],
+			Event::RecordDisclosed {
+				discloser: CLINIC,
+				recipient: ER_HOSPITAL,
+				patient: PATIENT,
+				record_id: record_id(2),
+				scope: Scope::Labs,
+				purpose: Purpose::Treatment,
+				checked_at: 5,
+				verdict: Ok(AccessBasis::BreakGlass(0)),
+			}
+		);
+		assert!(matches!(
+			got[2],
+			Event::RecordDisclosed { verdict: Ok(AccessBasis::Consent), recipient: CLINIC, .. }
+		));
+	});
+}
+
+#[test]
+fn a_disclosure_after_the_revocation_is_still_recorded_with_the_reason() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_to(CLINIC, None));
+		run_to_block(3);
+		assert_ok!(Consent::revoke(RuntimeOrigin::signed(PATIENT), CLINIC));
+		// Released at block 2 (checked then), recorded at block 3 after the revocation.
+		assert_ok!(disclose(
+			ER_HOSPITAL,
+			vec![disclosure(CLINIC, PATIENT, 1, Purpose::Treatment, 2)]
+		));
+		assert!(matches!(
+			last_event(),
+			Event::RecordDisclosed {
+				checked_at: 2,
+				verdict: Err(AccessDenial::ConsentMissing),
+				..
+			}
+		));
+		MockRecords::retract(record_id(4));
+		assert_ok!(disclose(
+			ER_HOSPITAL,
+			vec![disclosure(CLINIC, PATIENT, 4, Purpose::Treatment, 3)]
+		));
+		assert!(matches!(
+			last_event(),
+			Event::RecordDisclosed { verdict: Err(AccessDenial::RecordRetracted), .. }
+		));
+	});
+}
+
+#[test]
+fn a_wrong_disclosure_entry_records_nothing_and_is_named() {
+	new_test_ext().execute_with(|| {
+		run_to_block(5);
+		let ok = disclosure(CLINIC, PATIENT, 1, Purpose::Treatment, 5);
+		for (bad, fault) in [
+			(disclosure(CLINIC, PATIENT, 9, Purpose::Treatment, 5), DisclosureFault::UnknownRecord),
+			(
+				disclosure(CLINIC, OTHER_PATIENT, 1, Purpose::Treatment, 5),
+				DisclosureFault::RecordNotOfPatient,
+			),
+			(
+				disclosure(CLINIC, PATIENT, 1, Purpose::Treatment, 6),
+				DisclosureFault::CheckedInFuture,
+			),
+			(
+				disclosure(ER_HOSPITAL, PATIENT, 1, Purpose::Treatment, 5),
+				DisclosureFault::RecipientIsDiscloser,
+			),
+		] {
+			assert_noop!(
+				disclose(ER_HOSPITAL, vec![ok.clone(), bad]),
+				Error::<Test>::InvalidDisclosure { index: 1, fault }
+			);
+		}
+		assert_noop!(disclose(ER_HOSPITAL, vec![]), Error::<Test>::EmptyBatch);
+		assert_noop!(disclose(STRANGER, vec![ok.clone()]), Error::<Test>::NotActiveProvider);
+		MockProviders::deactivate(ER_HOSPITAL);
+		assert_noop!(disclose(ER_HOSPITAL, vec![ok.clone()]), Error::<Test>::NotActiveProvider);
+		assert_noop!(
+			Consent::record_disclosures(
+				RuntimeOrigin::root(),
+				vec![ok].try_into().expect("within bound")
+			),
+			DispatchError::BadOrigin
+		);
+		assert!(disclosed().is_empty());
+	});
+}
+
+#[test]
+fn disclosure_error_fits_the_module_error_size() {
+	use codec::Encode;
+	let e = Error::<Test>::InvalidDisclosure {
+		index: u16::MAX,
+		fault: DisclosureFault::RecipientIsDiscloser,
+	};
+	assert!(e.encode().len() <= frame_support::MAX_MODULE_ERROR_ENCODED_SIZE);
+}
+
 #[test]
 fn batch_error_fits_the_module_error_size() {
 	use codec::Encode;
@@ -950,7 +1115,7 @@ fn expired_grant_does_not_hide_an_open_break_glass_window() {
 		assert_ok!(Consent::break_glass(
 			RuntimeOrigin::signed(ER_HOSPITAL),
 			PATIENT,
-			BreakGlassReason::LifeThreatening
+			BreakGlassReason::PatientUnableToConsent
 		));
 		assert_eq!(
 			Consent::decide_access(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment, 3),
@@ -1023,7 +1188,7 @@ fn a_suspended_emergency_provider_inside_its_window_is_denied_by_every_check() {
 		assert_ok!(Consent::break_glass(
 			RuntimeOrigin::signed(ER_HOSPITAL),
 			PATIENT,
-			BreakGlassReason::LifeThreatening
+			BreakGlassReason::PatientUnableToConsent
 		));
 		assert_eq!(
 			Consent::access_basis(&PATIENT, &ER_HOSPITAL, Scope::Clinical, Purpose::Treatment),

@@ -246,6 +246,41 @@ pub struct AccessEntry<AccountId> {
 	pub purpose: Purpose,
 }
 
+/// One disclosure a custodian records in `record_disclosures`: it released `record_id` of
+/// `patient` to `recipient` for `purpose`, having checked the recipient's access against the
+/// chain's state at block `checked_at` (a finalized block, at or before the recording block).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct DisclosureEntry<AccountId, BlockNumber> {
+	/// The organisation the record was released to.
+	pub recipient: AccountId,
+	/// The patient the record is about.
+	pub patient: AccountId,
+	/// The record released.
+	pub record_id: RecordId,
+	/// The purpose the recipient declared.
+	pub purpose: Purpose,
+	/// The block whose state the discloser checked the access against.
+	pub checked_at: BlockNumber,
+}
+
+/// Why a `record_disclosures` entry cannot be recorded (the reason inside
+/// `Error::InvalidDisclosure`): the entry itself is wrong, whatever the recipient's access.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, PalletError,
+)]
+pub enum DisclosureFault {
+	/// No record with this id is anchored.
+	UnknownRecord,
+	/// The record is about another patient than the entry names.
+	RecordNotOfPatient,
+	/// `checked_at` is after the block recording the disclosure.
+	CheckedInFuture,
+	/// The recipient is the discloser itself: that is not a disclosure.
+	RecipientIsDiscloser,
+}
+
 /// Why an access was refused (the reason inside `Error::BatchEntryDenied`). The single-access
 /// call returns the error of the same name.
 #[derive(

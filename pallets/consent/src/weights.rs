@@ -56,6 +56,7 @@ pub trait WeightInfo {
 	fn close_break_glass_early() -> Weight;
 	fn log_access() -> Weight;
 	fn log_access_batch(n: u32, ) -> Weight;
+	fn record_disclosures(n: u32, ) -> Weight;
 	fn sweep_blocks(n: u32, ) -> Weight;
 	fn sweep_entries(n: u32, ) -> Weight;
 	fn expire_grant() -> Weight;
@@ -271,6 +272,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
+	}
+	// TEMPORARY until the benchmark run regenerates this file.
+	fn record_disclosures(n: u32, ) -> Weight {
+		Weight::from_parts(500_000_000, 3572)
+			.saturating_add(Weight::from_parts(45_000_000, 5229).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `Consent::SweptUpTo` (r:1 w:1)
 	/// Proof: `Consent::SweptUpTo` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -596,6 +604,13 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
+	}
+	// TEMPORARY until the benchmark run regenerates this file.
+	fn record_disclosures(n: u32, ) -> Weight {
+		Weight::from_parts(500_000_000, 3572)
+			.saturating_add(Weight::from_parts(45_000_000, 5229).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `Consent::SweptUpTo` (r:1 w:1)
 	/// Proof: `Consent::SweptUpTo` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)

@@ -68,6 +68,7 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 						RuntimeCall::Consent(
 							pallet_consent::Call::log_access { .. }
 								| pallet_consent::Call::log_access_batch { .. }
+								| pallet_consent::Call::record_disclosures { .. }
 								| pallet_consent::Call::break_glass { .. }
 						)
 					)
