@@ -5,7 +5,7 @@
 //! scripts/frame-weight-template.hbs)
 //!
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-01, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-02, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
@@ -80,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 39_958_000 picoseconds.
-		Weight::from_parts(66_483_000, 0)
+		// Minimum execution time: 38_664_000 picoseconds.
+		Weight::from_parts(57_966_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 36_538_000 picoseconds.
-		Weight::from_parts(50_119_000, 0)
+		// Minimum execution time: 37_559_000 picoseconds.
+		Weight::from_parts(65_207_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `254`
 		//  Estimated: `3642`
-		// Minimum execution time: 18_798_000 picoseconds.
-		Weight::from_parts(25_462_000, 0)
+		// Minimum execution time: 18_667_000 picoseconds.
+		Weight::from_parts(31_535_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -122,8 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `286`
 		//  Estimated: `3642`
-		// Minimum execution time: 18_721_000 picoseconds.
-		Weight::from_parts(26_540_000, 0)
+		// Minimum execution time: 18_288_000 picoseconds.
+		Weight::from_parts(26_341_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -142,8 +142,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 46_265_000 picoseconds.
-		Weight::from_parts(82_804_000, 0)
+		// Minimum execution time: 45_196_000 picoseconds.
+		Weight::from_parts(90_062_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -162,8 +162,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 42_540_000 picoseconds.
-		Weight::from_parts(82_235_000, 0)
+		// Minimum execution time: 41_258_000 picoseconds.
+		Weight::from_parts(68_852_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -188,8 +188,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `358`
 		//  Estimated: `3573`
-		// Minimum execution time: 47_059_000 picoseconds.
-		Weight::from_parts(96_786_000, 0)
+		// Minimum execution time: 42_443_000 picoseconds.
+		Weight::from_parts(58_726_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -210,8 +210,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `890`
 		//  Estimated: `3573`
-		// Minimum execution time: 67_716_000 picoseconds.
-		Weight::from_parts(137_561_000, 0)
+		// Minimum execution time: 65_525_000 picoseconds.
+		Weight::from_parts(81_471_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -230,8 +230,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `766`
 		//  Estimated: `3642`
-		// Minimum execution time: 51_899_000 picoseconds.
-		Weight::from_parts(100_203_000, 0)
+		// Minimum execution time: 44_882_000 picoseconds.
+		Weight::from_parts(66_674_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -248,8 +248,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1022`
 		//  Estimated: `3637`
-		// Minimum execution time: 44_763_000 picoseconds.
-		Weight::from_parts(92_393_000, 0)
+		// Minimum execution time: 43_975_000 picoseconds.
+		Weight::from_parts(70_572_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
@@ -264,21 +264,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `428 + n * (317 ±0)`
 		//  Estimated: `3572 + n * (2647 ±0)`
-		// Minimum execution time: 57_060_000 picoseconds.
-		Weight::from_parts(467_885_497, 0)
+		// Minimum execution time: 70_863_000 picoseconds.
+		Weight::from_parts(80_527_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
-			// Standard Error: 312_716
-			.saturating_add(Weight::from_parts(30_879_207, 0).saturating_mul(n.into()))
+			// Standard Error: 225_533
+			.saturating_add(Weight::from_parts(26_825_235, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
 	}
-	// TEMPORARY until the benchmark run regenerates this file.
+	/// Storage: `Providers::Providers` (r:513 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:512 w:0)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:512 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 512]`.
 	fn record_disclosures(n: u32, ) -> Weight {
-		Weight::from_parts(500_000_000, 3572)
-			.saturating_add(Weight::from_parts(45_000_000, 5229).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `434 + n * (403 ±0)`
+		//  Estimated: `3572 + n * (2647 ±0)`
+		// Minimum execution time: 48_140_000 picoseconds.
+		Weight::from_parts(51_467_000, 0)
+			.saturating_add(Weight::from_parts(0, 3572))
+			// Standard Error: 268_169
+			.saturating_add(Weight::from_parts(32_497_368, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
 	}
 	/// Storage: `Consent::SweptUpTo` (r:1 w:1)
 	/// Proof: `Consent::SweptUpTo` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -291,11 +304,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `356`
 		//  Estimated: `1489 + n * (2568 ±0)`
-		// Minimum execution time: 18_217_000 picoseconds.
-		Weight::from_parts(17_802_477, 0)
+		// Minimum execution time: 16_069_000 picoseconds.
+		Weight::from_parts(23_439_273, 0)
 			.saturating_add(Weight::from_parts(0, 1489))
-			// Standard Error: 8_450
-			.saturating_add(Weight::from_parts(7_415_553, 0).saturating_mul(n.into()))
+			// Standard Error: 28_562
+			.saturating_add(Weight::from_parts(8_000_616, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -316,11 +329,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1558 + n * (291 ±0)`
 		//  Estimated: `3558 + n * (2647 ±0)`
-		// Minimum execution time: 84_228_000 picoseconds.
-		Weight::from_parts(90_224_000, 0)
+		// Minimum execution time: 72_122_000 picoseconds.
+		Weight::from_parts(88_657_000, 0)
 			.saturating_add(Weight::from_parts(0, 3558))
-			// Standard Error: 590_583
-			.saturating_add(Weight::from_parts(77_706_036, 0).saturating_mul(n.into()))
+			// Standard Error: 533_513
+			.saturating_add(Weight::from_parts(75_664_143, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -339,8 +352,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `6126`
-		// Minimum execution time: 39_721_000 picoseconds.
-		Weight::from_parts(73_225_000, 0)
+		// Minimum execution time: 36_442_000 picoseconds.
+		Weight::from_parts(45_874_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -355,8 +368,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `483`
 		//  Estimated: `6126`
-		// Minimum execution time: 33_542_000 picoseconds.
-		Weight::from_parts(65_619_000, 0)
+		// Minimum execution time: 31_475_000 picoseconds.
+		Weight::from_parts(38_428_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -375,8 +388,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `558`
 		//  Estimated: `3642`
-		// Minimum execution time: 134_770_000 picoseconds.
-		Weight::from_parts(245_800_000, 0)
+		// Minimum execution time: 128_725_000 picoseconds.
+		Weight::from_parts(156_729_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(T::DbWeight::get().reads(5))
 	}
@@ -390,8 +403,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `134`
 		//  Estimated: `3637`
-		// Minimum execution time: 202_232_000 picoseconds.
-		Weight::from_parts(274_951_000, 0)
+		// Minimum execution time: 134_521_000 picoseconds.
+		Weight::from_parts(163_673_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -412,8 +425,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 39_958_000 picoseconds.
-		Weight::from_parts(66_483_000, 0)
+		// Minimum execution time: 38_664_000 picoseconds.
+		Weight::from_parts(57_966_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -430,8 +443,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `3637`
-		// Minimum execution time: 36_538_000 picoseconds.
-		Weight::from_parts(50_119_000, 0)
+		// Minimum execution time: 37_559_000 picoseconds.
+		Weight::from_parts(65_207_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -442,8 +455,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `254`
 		//  Estimated: `3642`
-		// Minimum execution time: 18_798_000 picoseconds.
-		Weight::from_parts(25_462_000, 0)
+		// Minimum execution time: 18_667_000 picoseconds.
+		Weight::from_parts(31_535_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -454,8 +467,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `286`
 		//  Estimated: `3642`
-		// Minimum execution time: 18_721_000 picoseconds.
-		Weight::from_parts(26_540_000, 0)
+		// Minimum execution time: 18_288_000 picoseconds.
+		Weight::from_parts(26_341_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -474,8 +487,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 46_265_000 picoseconds.
-		Weight::from_parts(82_804_000, 0)
+		// Minimum execution time: 45_196_000 picoseconds.
+		Weight::from_parts(90_062_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -494,8 +507,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `665`
 		//  Estimated: `3642`
-		// Minimum execution time: 42_540_000 picoseconds.
-		Weight::from_parts(82_235_000, 0)
+		// Minimum execution time: 41_258_000 picoseconds.
+		Weight::from_parts(68_852_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -520,8 +533,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `358`
 		//  Estimated: `3573`
-		// Minimum execution time: 47_059_000 picoseconds.
-		Weight::from_parts(96_786_000, 0)
+		// Minimum execution time: 42_443_000 picoseconds.
+		Weight::from_parts(58_726_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(7))
@@ -542,8 +555,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `890`
 		//  Estimated: `3573`
-		// Minimum execution time: 67_716_000 picoseconds.
-		Weight::from_parts(137_561_000, 0)
+		// Minimum execution time: 65_525_000 picoseconds.
+		Weight::from_parts(81_471_000, 0)
 			.saturating_add(Weight::from_parts(0, 3573))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -562,8 +575,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `766`
 		//  Estimated: `3642`
-		// Minimum execution time: 51_899_000 picoseconds.
-		Weight::from_parts(100_203_000, 0)
+		// Minimum execution time: 44_882_000 picoseconds.
+		Weight::from_parts(66_674_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -580,8 +593,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1022`
 		//  Estimated: `3637`
-		// Minimum execution time: 44_763_000 picoseconds.
-		Weight::from_parts(92_393_000, 0)
+		// Minimum execution time: 43_975_000 picoseconds.
+		Weight::from_parts(70_572_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(4))
 	}
@@ -596,21 +609,34 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `428 + n * (317 ±0)`
 		//  Estimated: `3572 + n * (2647 ±0)`
-		// Minimum execution time: 57_060_000 picoseconds.
-		Weight::from_parts(467_885_497, 0)
+		// Minimum execution time: 70_863_000 picoseconds.
+		Weight::from_parts(80_527_000, 0)
 			.saturating_add(Weight::from_parts(0, 3572))
-			// Standard Error: 312_716
-			.saturating_add(Weight::from_parts(30_879_207, 0).saturating_mul(n.into()))
+			// Standard Error: 225_533
+			.saturating_add(Weight::from_parts(26_825_235, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
 	}
-	// TEMPORARY until the benchmark run regenerates this file.
+	/// Storage: `Providers::Providers` (r:513 w:0)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(107), added: 2582, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:512 w:0)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:512 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(172), added: 2647, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 512]`.
 	fn record_disclosures(n: u32, ) -> Weight {
-		Weight::from_parts(500_000_000, 3572)
-			.saturating_add(Weight::from_parts(45_000_000, 5229).saturating_mul(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `434 + n * (403 ±0)`
+		//  Estimated: `3572 + n * (2647 ±0)`
+		// Minimum execution time: 48_140_000 picoseconds.
+		Weight::from_parts(51_467_000, 0)
+			.saturating_add(Weight::from_parts(0, 3572))
+			// Standard Error: 268_169
+			.saturating_add(Weight::from_parts(32_497_368, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2647).saturating_mul(n.into()))
 	}
 	/// Storage: `Consent::SweptUpTo` (r:1 w:1)
 	/// Proof: `Consent::SweptUpTo` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -623,11 +649,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `356`
 		//  Estimated: `1489 + n * (2568 ±0)`
-		// Minimum execution time: 18_217_000 picoseconds.
-		Weight::from_parts(17_802_477, 0)
+		// Minimum execution time: 16_069_000 picoseconds.
+		Weight::from_parts(23_439_273, 0)
 			.saturating_add(Weight::from_parts(0, 1489))
-			// Standard Error: 8_450
-			.saturating_add(Weight::from_parts(7_415_553, 0).saturating_mul(n.into()))
+			// Standard Error: 28_562
+			.saturating_add(Weight::from_parts(8_000_616, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -648,11 +674,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1558 + n * (291 ±0)`
 		//  Estimated: `3558 + n * (2647 ±0)`
-		// Minimum execution time: 84_228_000 picoseconds.
-		Weight::from_parts(90_224_000, 0)
+		// Minimum execution time: 72_122_000 picoseconds.
+		Weight::from_parts(88_657_000, 0)
 			.saturating_add(Weight::from_parts(0, 3558))
-			// Standard Error: 590_583
-			.saturating_add(Weight::from_parts(77_706_036, 0).saturating_mul(n.into()))
+			// Standard Error: 533_513
+			.saturating_add(Weight::from_parts(75_664_143, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2))
@@ -671,8 +697,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `463`
 		//  Estimated: `6126`
-		// Minimum execution time: 39_721_000 picoseconds.
-		Weight::from_parts(73_225_000, 0)
+		// Minimum execution time: 36_442_000 picoseconds.
+		Weight::from_parts(45_874_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -687,8 +713,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `483`
 		//  Estimated: `6126`
-		// Minimum execution time: 33_542_000 picoseconds.
-		Weight::from_parts(65_619_000, 0)
+		// Minimum execution time: 31_475_000 picoseconds.
+		Weight::from_parts(38_428_000, 0)
 			.saturating_add(Weight::from_parts(0, 6126))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
@@ -707,8 +733,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `558`
 		//  Estimated: `3642`
-		// Minimum execution time: 134_770_000 picoseconds.
-		Weight::from_parts(245_800_000, 0)
+		// Minimum execution time: 128_725_000 picoseconds.
+		Weight::from_parts(156_729_000, 0)
 			.saturating_add(Weight::from_parts(0, 3642))
 			.saturating_add(ParityDbWeight::get().reads(5))
 	}
@@ -722,8 +748,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `134`
 		//  Estimated: `3637`
-		// Minimum execution time: 202_232_000 picoseconds.
-		Weight::from_parts(274_951_000, 0)
+		// Minimum execution time: 134_521_000 picoseconds.
+		Weight::from_parts(163_673_000, 0)
 			.saturating_add(Weight::from_parts(0, 3637))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
