@@ -40,7 +40,11 @@ pub mod healthchain {}
 /// The metadata the interface was generated from (SCALE, `RuntimeMetadataPrefixed`).
 pub const METADATA: &[u8] = include_bytes!("../metadata/healthchain.scale");
 
-pub use healthchain::runtime_types::healthchain_primitives::sets::Scope;
+pub use healthchain::runtime_types::healthchain_primitives::sets::{Purpose, Scope};
+pub use healthchain::runtime_types::pallet_consent::types::{
+	AccessBasis, AccessDenial, DisclosureEntry, DisclosureFault,
+};
+pub use healthchain::runtime_types::pallet_providers::types::{Provider, ProviderStatus};
 pub use healthchain::runtime_types::pallet_records::types::{
 	AnchorOp, RecordEntry, RecordKind, RecordStatus, RecordVersion, RetractReason, Verification,
 };
@@ -229,6 +233,24 @@ impl Chain {
 		self.at(at).await?.verify(record_id, digest).await
 	}
 
+	/// The chain's genesis hash (which chain this is).
+	pub fn genesis_hash(&self) -> H256 {
+		self.client.genesis_hash()
+	}
+
+	/// A subscription to finalized heads (`chain_subscribeFinalizedHeads`). It may skip
+	/// blocks when several are finalized at once: the caller fills gaps with
+	/// [`Chain::block_hash`].
+	pub async fn subscribe_finalized_heads(
+		&self,
+	) -> Result<subxt::rpcs::client::RpcSubscription<<Config as subxt::Config>::Header>, ChainError>
+	{
+		self.rpc
+			.chain_subscribe_finalized_heads()
+			.await
+			.map_err(rpc_err("chain_subscribeFinalizedHeads"))
+	}
+
 	/// The name and documentation of a module error (`pallet.Error`), or the error's debug
 	/// text for other dispatch errors.
 	pub fn describe_dispatch_error(
@@ -298,7 +320,132 @@ impl AtBlock {
 	}
 }
 
-fn header_hash<H: subxt::ext::codec::Encode>(header: &H) -> H256 {
+impl AtBlock {
+	/// This block's number.
+	pub fn number(&self) -> u64 {
+		self.0.block_number()
+	}
+
+	/// This block's hash.
+	pub fn hash(&self) -> H256 {
+		self.0.block_hash()
+	}
+
+	/// `ConsentApi::record_access(accessor, record_id, purpose)`: the chain's one access rule
+	/// for a record at this block: the record's subject, its scope and the basis, or why not.
+	pub async fn record_access(
+		&self,
+		accessor: &AccountId32,
+		record_id: H256,
+		purpose: Purpose,
+	) -> Result<Result<(AccountId32, Scope, AccessBasis), AccessDenial>, ChainError> {
+		let payload =
+			healthchain::runtime_apis().consent_api().record_access(*accessor, record_id, purpose);
+		self.0.runtime_apis().call(payload).await.map_err(|e| ChainError::State(e.to_string()))
+	}
+
+	/// The expiry block of `patient`'s grant to `grantee` (the first block it no longer
+	/// covers), if there is a grant.
+	pub async fn grant_expiry(
+		&self,
+		patient: &AccountId32,
+		grantee: &AccountId32,
+	) -> Result<Option<u64>, ChainError> {
+		let entry = self
+			.0
+			.storage()
+			.entry(healthchain::storage().consent().grants())
+			.map_err(|e| ChainError::State(e.to_string()))?;
+		match entry
+			.try_fetch((*patient, *grantee))
+			.await
+			.map_err(|e| ChainError::State(e.to_string()))?
+		{
+			None => Ok(None),
+			Some(v) => {
+				let g = v.decode().map_err(|e| ChainError::State(e.to_string()))?;
+				Ok(Some(g.expires_at.into()))
+			}
+		}
+	}
+
+	/// The expiry block of `provider`'s open break-glass window on `patient`, if any.
+	pub async fn window_expiry(
+		&self,
+		patient: &AccountId32,
+		provider: &AccountId32,
+	) -> Result<Option<u64>, ChainError> {
+		let entry = self
+			.0
+			.storage()
+			.entry(healthchain::storage().consent().open_windows())
+			.map_err(|e| ChainError::State(e.to_string()))?;
+		match entry
+			.try_fetch((*patient, *provider))
+			.await
+			.map_err(|e| ChainError::State(e.to_string()))?
+		{
+			None => Ok(None),
+			Some(v) => {
+				let w = v.decode().map_err(|e| ChainError::State(e.to_string()))?;
+				Ok(Some(w.expires_at.into()))
+			}
+		}
+	}
+
+	/// A provider organisation's registration, if it registered.
+	pub async fn provider(
+		&self,
+		who: &AccountId32,
+	) -> Result<Option<Provider<u128, u32>>, ChainError> {
+		let entry = self
+			.0
+			.storage()
+			.entry(healthchain::storage().providers().providers())
+			.map_err(|e| ChainError::State(e.to_string()))?;
+		match entry.try_fetch((*who,)).await.map_err(|e| ChainError::State(e.to_string()))? {
+			None => Ok(None),
+			Some(v) => Ok(Some(v.decode().map_err(|e| ChainError::State(e.to_string()))?)),
+		}
+	}
+
+	/// The proxy types (with their announcement delay) under which `delegate` may act for
+	/// `real` (`proxy.Proxies`).
+	pub async fn proxy_types(
+		&self,
+		real: &AccountId32,
+		delegate: &AccountId32,
+	) -> Result<Vec<(ProxyType, u32)>, ChainError> {
+		let entry = self
+			.0
+			.storage()
+			.entry(healthchain::storage().proxy().proxies())
+			.map_err(|e| ChainError::State(e.to_string()))?;
+		match entry.try_fetch((*real,)).await.map_err(|e| ChainError::State(e.to_string()))? {
+			None => Ok(Vec::new()),
+			Some(v) => {
+				let (list, _deposit) = v.decode().map_err(|e| ChainError::State(e.to_string()))?;
+				Ok(list
+					.0
+					.into_iter()
+					.filter(|d| &d.delegate == delegate)
+					.map(|d| (d.proxy_type, d.delay))
+					.collect())
+			}
+		}
+	}
+
+	/// Every event of this block.
+	pub async fn events(&self) -> Result<subxt::events::Events<Config>, ChainError> {
+		self.0.events().fetch().await.map_err(|e| ChainError::State(e.to_string()))
+	}
+}
+
+/// The proxy types of the runtime (`pallet-proxy`'s `ProxyType`).
+pub use healthchain::runtime_types::healthchain_runtime::configs::delegation::ProxyType;
+
+/// The hash of a block header (blake2-256 of its SCALE encoding).
+pub fn header_hash<H: subxt::ext::codec::Encode>(header: &H) -> H256 {
 	H256(sp_crypto_hashing::blake2_256(&subxt::ext::codec::Encode::encode(header)))
 }
 
@@ -333,6 +480,11 @@ impl Signer {
 		self.real.unwrap_or_else(|| self.signing_account())
 	}
 
+	/// The signing keypair (also signs organisation-to-organisation HTTP requests).
+	pub fn keypair(&self) -> &subxt_signer::sr25519::Keypair {
+		&self.keypair
+	}
+
 	/// Whether the signer is a proxy of another account.
 	pub fn is_proxy(&self) -> bool {
 		self.real.is_some()
@@ -347,6 +499,8 @@ pub type Progress =
 pub struct Submitter {
 	signer: Signer,
 	next_nonce: Mutex<Option<u64>>,
+	/// A proxy key's proxy types for its organisation (read from the chain when first needed).
+	proxy_types: Mutex<Option<Vec<ProxyType>>>,
 	/// How many blocks a transaction stays valid (its mortality).
 	pub mortality: u64,
 }
@@ -354,7 +508,12 @@ pub struct Submitter {
 impl Submitter {
 	/// A submitter for `signer`.
 	pub fn new(signer: Signer) -> Arc<Self> {
-		Arc::new(Self { signer, next_nonce: Mutex::new(None), mortality: 256 })
+		Arc::new(Self {
+			signer,
+			next_nonce: Mutex::new(None),
+			proxy_types: Mutex::new(None),
+			mortality: 256,
+		})
 	}
 
 	/// The signer.
@@ -362,9 +521,36 @@ impl Submitter {
 		&self.signer
 	}
 
-	/// Forget the cached nonce (after a reconnect, or when the pool refused one).
+	/// Forget the cached nonce and proxy types (after a reconnect, or when the pool refused a
+	/// nonce).
 	pub async fn reset_nonce(&self) {
 		*self.next_nonce.lock().await = None;
+		*self.proxy_types.lock().await = None;
+	}
+
+	/// Which proxy type to name in `proxy.proxy(real, Some(type), call)`: the first of
+	/// `prefer` the key holds. pallet-proxy otherwise uses the key's first proxy entry,
+	/// whatever its type, and filters the call by it: a key holding `Records` and
+	/// `AccessLog` would have its access-log calls filtered.
+	async fn force_type(
+		&self,
+		chain: &Chain,
+		real: &AccountId32,
+		prefer: &[ProxyType],
+	) -> Result<Option<ProxyType>, ChainError> {
+		if prefer.is_empty() {
+			return Ok(None);
+		}
+		let mut cached = self.proxy_types.lock().await;
+		if cached.is_none() {
+			let (_, hash) = chain.best_head().await?;
+			let types =
+				chain.at(hash).await?.proxy_types(real, &self.signer.signing_account()).await?;
+			*cached =
+				Some(types.into_iter().filter(|(_, delay)| *delay == 0).map(|(t, _)| t).collect());
+		}
+		let held = cached.as_deref().unwrap_or_default();
+		Ok(prefer.iter().find(|p| held.contains(p)).cloned())
 	}
 
 	/// Sign `payload` and submit it, returning its progress; when the signer is a proxy,
@@ -377,6 +563,22 @@ impl Submitter {
 		payload: &P,
 		call: impl Fn() -> healthchain::runtime_types::healthchain_runtime::RuntimeCall,
 	) -> Result<Progress, ChainError> {
+		self.submit_as(chain, payload, call, &[]).await
+	}
+
+	/// [`Self::submit`], naming the first proxy type of `prefer` the key holds when it is a
+	/// proxy (e.g. `[Records, Any]` for anchors, `[AccessLog, Any]` for disclosures).
+	pub async fn submit_as<P: subxt::tx::Payload>(
+		&self,
+		chain: &Chain,
+		payload: &P,
+		call: impl Fn() -> healthchain::runtime_types::healthchain_runtime::RuntimeCall,
+		prefer: &[ProxyType],
+	) -> Result<Progress, ChainError> {
+		let force = match &self.signer.real {
+			Some(real) => self.force_type(chain, real, prefer).await?,
+			None => None,
+		};
 		let mut attempt = 0;
 		loop {
 			attempt += 1;
@@ -398,7 +600,7 @@ impl Submitter {
 				Some(real) => {
 					let payload = healthchain::tx().proxy().proxy(
 						subxt::utils::MultiAddress::Id(*real),
-						None,
+						force.clone(),
 						call(),
 					);
 					Self::sign_and_watch(chain, &payload, &self.signer.keypair, params).await

@@ -22,8 +22,8 @@ use std::{sync::Arc, time::Duration};
 
 use healthchain_chain::{
 	healthchain::{self, runtime_types::healthchain_runtime::RuntimeCall},
-	AccountId32, AnchorOp, Chain, ChainError, RecordKind, RecordStatus, RetractReason, Scope,
-	Submitter, H256,
+	AccountId32, AnchorOp, Chain, ChainError, ProxyType, RecordKind, RecordStatus, RetractReason,
+	Scope, Submitter, H256,
 };
 use tokio::sync::{watch, Notify};
 
@@ -58,6 +58,8 @@ pub struct Anchorer {
 	pub status: Arc<ChainStatus>,
 	/// Woken by every write.
 	pub wake: Arc<Notify>,
+	/// Told of every version finalized (subscribers of the exchange).
+	pub finalized_tx: tokio::sync::broadcast::Sender<crate::exchange::FinalizedVersion>,
 }
 
 /// Operations the runtime refuses because they were applied already; the chain's state decides.
@@ -272,6 +274,14 @@ impl Anchorer {
 			}
 		}
 		self.store.mark_finalized_many(&finalized).await?;
+		for item in &finalized {
+			// No subscriber is not an error.
+			let _ = self.finalized_tx.send(crate::exchange::FinalizedVersion {
+				resource_type: item.resource_type.clone(),
+				id: item.id.clone(),
+				version: item.version,
+			});
+		}
 		for item in &abandoned {
 			self.store.mark_pending(item).await?;
 		}
@@ -393,7 +403,11 @@ impl Anchorer {
 		let ops: Vec<_> = items.iter().map(op_of).collect();
 		let payload = healthchain::tx().records().anchor_many(BoundedVec(ops.clone()));
 		let call = || RuntimeCall::Records(Call::anchor_many { ops: BoundedVec(ops.clone()) });
-		match self.submitter.submit(chain, &payload, call).await {
+		match self
+			.submitter
+			.submit_as(chain, &payload, call, &[ProxyType::Records, ProxyType::Any])
+			.await
+		{
 			Ok(p) => {
 				self.metrics.submitted.inc();
 				Ok(p)

@@ -38,6 +38,20 @@ pub struct AppState {
 	pub organisation: AccountId32,
 	/// A connection for reads from the chain (`$verify`), made on first use.
 	pub reader: Mutex<Option<Chain>>,
+	/// Access decisions on finalized state (the exchange).
+	pub access: Arc<crate::access::Access>,
+	/// Woken by every release (the disclosure recorder).
+	pub disclosure_wake: Arc<Notify>,
+	/// New finalized versions, for subscribers.
+	pub finalized_tx: tokio::sync::broadcast::Sender<crate::exchange::FinalizedVersion>,
+	/// The key the gateway signs with (also its requests to peers).
+	pub signer: healthchain_chain::Signer,
+	/// Other organisations' gateways (for `$retrieve`).
+	pub peers: HashMap<[u8; 32], String>,
+	/// The HTTP client for peers.
+	pub http: reqwest::Client,
+	/// Turns true when the server shuts down (event streams end).
+	pub closing: tokio::sync::watch::Receiver<bool>,
 }
 
 type S = State<Arc<AppState>>;
@@ -46,13 +60,39 @@ type R = Result<Response, GatewayError>;
 /// The chain's limit on versions per record (`records.MaxVersions`).
 const MAX_VERSIONS: i64 = 256;
 
+/// The organisation-to-organisation API (signed requests from other organisations).
+pub fn exchange_router(state: Arc<AppState>) -> Router {
+	let limit = state.config.max_body_bytes;
+	Router::new()
+		.route("/exchange/events", get(crate::exchange::events))
+		.route("/exchange/fhir/{rtype}", get(crate::exchange::search))
+		.route("/exchange/fhir/{rtype}/{id}", get(crate::exchange::read))
+		.layer(DefaultBodyLimit::max(limit))
+		.layer(middleware::from_fn_with_state(state.clone(), track))
+		.with_state(state)
+}
+
+/// The internal API (the organisation's own systems), with the exchange API unless it has
+/// its own listener.
 pub fn router(state: Arc<AppState>) -> Router {
 	let limit = state.config.max_body_bytes;
+	let internal = internal_router(state.clone(), limit);
+	if state.config.exchange_listen.is_some() {
+		internal
+	} else {
+		internal.merge(exchange_router(state))
+	}
+}
+
+fn internal_router(state: Arc<AppState>, limit: usize) -> Router {
 	Router::new()
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
 		.route("/fhir/metadata", get(metadata))
 		.route("/fhir/$verify", post(verify))
+		.route("/fhir/$retrieve", post(crate::exchange::retrieve))
+		.route("/fhir/AuditEvent", get(crate::exchange::audit_search))
+		.route("/fhir/AuditEvent/{id}", get(crate::exchange::audit_read))
 		.route("/fhir/{rtype}", post(create).get(search))
 		.route("/fhir/{rtype}/{id}", get(read).put(update).delete(delete))
 		.route("/fhir/{rtype}/{id}/_history", get(history))
@@ -153,7 +193,7 @@ async fn not_found() -> GatewayError {
 	)
 }
 
-fn fhir_json(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn fhir_json(status: StatusCode, body: &Value) -> Response {
 	(status, [(header::CONTENT_TYPE, "application/fhir+json")], body.to_string()).into_response()
 }
 
@@ -173,6 +213,8 @@ async fn health(State(state): S) -> Response {
 	use std::sync::atomic::Ordering::Relaxed;
 	let db = state.store.ping().await;
 	let stats = state.store.stats().await.ok();
+	let disclosures = state.store.disclosure_stats().await.ok();
+	let (following, decided_at, follow_error, cached) = state.access.status();
 	let body = json!({
 		"status": if db { "ok" } else { "database unavailable" },
 		"database": {"backend": format!("{:?}", state.store.backend()).to_lowercase(), "ok": db},
@@ -189,6 +231,16 @@ async fn health(State(state): S) -> Response {
 			"finalized": s.finalized, "failed": s.failed,
 			"oldestAgeSeconds": s.oldest_outbox_ms.map(|t| (crate::store::now_ms() - t) as f64 / 1000.0),
 		})),
+		"exchange": {
+			"following": following,
+			"finalizedBlock": decided_at,
+			"error": follow_error,
+			"cachedDecisions": cached,
+			"disclosures": disclosures.map(|d| json!({
+				"pending": d.pending, "inBlock": d.in_block, "finalized": d.finalized, "failed": d.failed,
+				"oldestAgeSeconds": d.oldest_pending_ms.map(|t| (crate::store::now_ms() - t) as f64 / 1000.0),
+			})),
+		},
 	});
 	let status = if db { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
 	(status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
@@ -197,6 +249,9 @@ async fn health(State(state): S) -> Response {
 async fn metrics(State(state): S) -> Response {
 	if let Ok(stats) = state.store.stats().await {
 		state.metrics.set_store(&stats);
+	}
+	if let Ok(d) = state.store.disclosure_stats().await {
+		state.metrics.set_disclosures(&d);
 	}
 	(
 		[(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
@@ -338,7 +393,7 @@ fn prepare(
 	Ok(Prepared { content, salt, digest })
 }
 
-fn view_of(res: &ResourceRow, v: &VersionRow) -> AnchorView {
+pub(crate) fn view_of(res: &ResourceRow, v: &VersionRow) -> AnchorView {
 	AnchorView {
 		state: v.anchor_state.clone(),
 		record_id: hex0x(&res.record_id),

@@ -2,7 +2,7 @@
 //! (`HC_GATEWAY_*`), then command-line flags. Every key is documented in docs/gateway.md.
 
 use serde::Deserialize;
-use std::{net::SocketAddr, path::Path, time::Duration};
+use std::{collections::BTreeMap, net::SocketAddr, path::Path, time::Duration};
 
 /// The gateway's configuration.
 #[derive(Clone, Debug, Deserialize)]
@@ -39,6 +39,15 @@ pub struct Config {
 	pub page_size: usize,
 	/// Largest page size a client may ask for (`_count`).
 	pub max_page_size: usize,
+	/// Serve the organisation-to-organisation API (`/exchange/...`) on this address only;
+	/// unset: on `listen`, next to the internal API (then expose only `/exchange/` outside).
+	pub exchange_listen: Option<SocketAddr>,
+	/// How far a signed request's `created` may be from this server's clock, in seconds.
+	pub clock_skew_secs: i64,
+	/// Other organisations' gateways: chain account -> base URL (for `$retrieve`).
+	pub peers: BTreeMap<String, String>,
+	/// Most disclosures per `consent.recordDisclosures` call (the runtime allows 512).
+	pub disclosure_batch: usize,
 }
 
 impl Default for Config {
@@ -58,6 +67,10 @@ impl Default for Config {
 			anchor_timeout_secs: 60,
 			page_size: 20,
 			max_page_size: 100,
+			exchange_listen: None,
+			clock_skew_secs: 60,
+			peers: BTreeMap::new(),
+			disclosure_batch: 256,
 		}
 	}
 }
@@ -79,6 +92,12 @@ pub enum ConfigError {
 	InFlight(usize),
 	#[error("anchor_mode must be `many` or `single`, not {0:?}")]
 	Mode(String),
+	#[error("disclosure_batch must be between 1 and 512, not {0}")]
+	DisclosureBatch(usize),
+	#[error("clock_skew_secs must be between 1 and 3600, not {0}")]
+	Skew(i64),
+	#[error("peer {account:?}: {reason}")]
+	Peer { account: String, reason: String },
 }
 
 impl Config {
@@ -141,6 +160,22 @@ impl Config {
 		env!("ANCHOR_TIMEOUT_SECS", self.anchor_timeout_secs, parse);
 		env!("PAGE_SIZE", self.page_size, parse);
 		env!("MAX_PAGE_SIZE", self.max_page_size, parse);
+		if let Some(v) = get("HC_GATEWAY_EXCHANGE_LISTEN") {
+			self.exchange_listen =
+				if v.is_empty() { None } else { Some(parse("HC_GATEWAY_EXCHANGE_LISTEN", v)?) };
+		}
+		env!("CLOCK_SKEW_SECS", self.clock_skew_secs, parse);
+		env!("DISCLOSURE_BATCH", self.disclosure_batch, parse);
+		if let Some(v) = get("HC_GATEWAY_PEERS") {
+			// `account=url,account=url`
+			for pair in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+				let (account, url) = pair.split_once('=').ok_or_else(|| ConfigError::Env {
+					var: "HC_GATEWAY_PEERS".into(),
+					reason: format!("{pair:?} is not account=url"),
+				})?;
+				self.peers.insert(account.trim().into(), url.trim().into());
+			}
+		}
 		Ok(())
 	}
 
@@ -157,6 +192,24 @@ impl Config {
 		}
 		if !matches!(self.anchor_mode.as_str(), "many" | "single") {
 			return Err(ConfigError::Mode(self.anchor_mode.clone()));
+		}
+		if self.disclosure_batch == 0 || self.disclosure_batch > 512 {
+			return Err(ConfigError::DisclosureBatch(self.disclosure_batch));
+		}
+		if !(1..=3600).contains(&self.clock_skew_secs) {
+			return Err(ConfigError::Skew(self.clock_skew_secs));
+		}
+		for (account, url) in &self.peers {
+			healthchain_chain::parse_account(account).map_err(|e| ConfigError::Peer {
+				account: account.clone(),
+				reason: e.to_string(),
+			})?;
+			if !(url.starts_with("http://") || url.starts_with("https://")) {
+				return Err(ConfigError::Peer {
+					account: account.clone(),
+					reason: format!("{url:?} is not an http:// or https:// URL"),
+				});
+			}
 		}
 		Ok(())
 	}
@@ -189,5 +242,13 @@ mod tests {
 		assert!(err.to_string().contains("HC_GATEWAY_LISTEN"), "{err}");
 		assert!(matches!(c.validate(), Err(ConfigError::NoSigner)));
 		assert!(toml::from_str::<Config>("unknown_key = 1").is_err());
+		let mut p: Config = toml::from_str(
+			"signer = \"//Bob\"\n[peers]\n\"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\" = \"http://a:8080\"\n",
+		)
+		.expect("peers parse");
+		assert!(p.validate().is_ok());
+		p.apply_env(|k| (k == "HC_GATEWAY_PEERS").then(|| "nonsense=ftp://x".to_string()))
+			.expect("env");
+		assert!(matches!(p.validate(), Err(ConfigError::Peer { .. })));
 	}
 }

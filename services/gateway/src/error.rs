@@ -33,6 +33,15 @@ pub enum GatewayError {
 	Unprocessable(String),
 	#[error("the Healthchain node is unreachable: {0}")]
 	ChainUnavailable(String),
+	/// A signed request whose signature is missing, malformed, stale, replayed or forged.
+	#[error("{0}")]
+	Unauthorized(String),
+	/// The chain's rules do not let the requester have this (the sentence names the reason).
+	#[error("{0}")]
+	Forbidden(String),
+	/// Another organisation's gateway failed or answered what cannot be accepted.
+	#[error("{0}")]
+	BadGateway(String),
 	#[error("database error: {0}")]
 	Database(#[from] sqlx::Error),
 	#[error("configuration error: {0}")]
@@ -57,6 +66,9 @@ impl GatewayError {
 			UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not-supported"),
 			Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "processing"),
 			ChainUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "transient"),
+			Unauthorized(_) => (StatusCode::UNAUTHORIZED, "security"),
+			Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+			BadGateway(_) => (StatusCode::BAD_GATEWAY, "transient"),
 			Database(_) | Config(_) | Internal(_) => {
 				(StatusCode::INTERNAL_SERVER_ERROR, "exception")
 			}

@@ -378,6 +378,42 @@ pub fn served_form(mut stored: Value, anchor: &AnchorView) -> Value {
 	stored
 }
 
+/// Add what a recipient needs to verify a released resource to its anchor extension: the
+/// salt, the finalized block the release was checked at, the basis and the AuditEvent.
+/// (`anchored_form` drops the whole extension, so the digest is over the anchored bytes.)
+pub fn add_release_details(
+	resource: &mut Value,
+	salt: &str,
+	checked_at: u64,
+	basis: &str,
+	audit: &str,
+) {
+	let Some(Value::Array(exts)) = resource.pointer_mut("/meta/extension") else { return };
+	for e in exts.iter_mut() {
+		if e.get("url").and_then(Value::as_str) == Some(ANCHOR_EXTENSION) {
+			if let Some(Value::Array(parts)) = e.get_mut("extension") {
+				parts.push(json!({"url": "salt", "valueString": salt}));
+				parts.push(json!({"url": "checkedAtBlock", "valueInteger": checked_at}));
+				parts.push(json!({"url": "basis", "valueString": basis}));
+				parts.push(json!({"url": "auditEvent", "valueString": audit}));
+			}
+		}
+	}
+}
+
+/// A part of the anchor extension of a served resource (`recordId`, `salt`, ...).
+pub fn anchor_part(resource: &Value, name: &str) -> Option<Value> {
+	let exts = resource.pointer("/meta/extension")?.as_array()?;
+	let anchor =
+		exts.iter().find(|e| e.get("url").and_then(Value::as_str) == Some(ANCHOR_EXTENSION))?;
+	let part = anchor
+		.get("extension")?
+		.as_array()?
+		.iter()
+		.find(|p| p.get("url").and_then(Value::as_str) == Some(name))?;
+	part.as_object()?.iter().find(|(k, _)| k.starts_with("value")).map(|(_, v)| v.clone())
+}
+
 /// `OperationOutcome` with one issue.
 pub fn outcome(severity: &str, code: &str, text: &str) -> Value {
 	json!({

@@ -5,23 +5,31 @@
 //! the response; the [`anchorer`] anchors each version on chain with `records.anchorMany`
 //! and follows it to finality. See docs/gateway.md.
 
+pub mod access;
 pub mod anchorer;
 pub mod api;
+pub mod audit;
 pub mod config;
+pub mod disclosure;
 pub mod error;
+pub mod exchange;
 pub mod fhir;
 pub mod metrics;
+pub mod signature;
 pub mod store;
 
 use std::sync::Arc;
 
 use tokio::sync::{watch, Notify};
 
-/// Run the gateway until `shutdown` resolves: the HTTP server drains in-flight requests, then
-/// the anchorer stops between rounds and the database closes.
+/// Run the gateway until `shutdown` resolves: the HTTP server drains in-flight requests
+/// (event streams end), then the anchorer and the disclosure recorder stop between rounds and
+/// the database closes. `exchange_listener` serves the organisation-to-organisation API
+/// when `exchange_listen` is configured.
 pub async fn run(
 	config: config::Config,
 	listener: tokio::net::TcpListener,
+	exchange_listener: Option<tokio::net::TcpListener>,
 	shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), error::GatewayError> {
 	let signer_suri = config
@@ -56,9 +64,34 @@ pub async fn run(
 		"healthchain-gateway starting"
 	);
 
+	let mut peers = std::collections::HashMap::new();
+	for (account, url) in &config.peers {
+		let a = healthchain_chain::parse_account(account)
+			.map_err(|e| error::GatewayError::Config(format!("peer {account}: {e}")))?;
+		peers.insert(a.0, url.clone());
+	}
+	let (finalized_tx, _) = tokio::sync::broadcast::channel(4096);
+	let access = access::Access::new(config.chain_url.clone(), store.clone(), metrics.clone());
+	let follow_task = tokio::spawn(access.clone().follow(stop_rx.clone()));
+	let disclosure_wake = Arc::new(Notify::new());
+	// One submitter for the anchorer and the recorder: their transactions share the
+	// account's nonce sequence.
+	let submitter = healthchain_chain::Submitter::new(signer.clone());
+	let recorder = disclosure::Recorder {
+		store: store.clone(),
+		submitter: submitter.clone(),
+		chain_url: config.chain_url.clone(),
+		batch: config.disclosure_batch,
+		poll: config.anchor_poll(),
+		timeout: std::time::Duration::from_secs(config.anchor_timeout_secs),
+		metrics: metrics.clone(),
+		wake: disclosure_wake.clone(),
+		nonce_horizon_secs: 2 * config.clock_skew_secs,
+	};
+	let recorder_task = tokio::spawn(recorder.run(stop_rx.clone()));
 	let anchorer = anchorer::Anchorer {
 		store: store.clone(),
-		submitter: healthchain_chain::Submitter::new(signer),
+		submitter,
 		chain_url: config.chain_url.clone(),
 		batch: config.anchor_batch,
 		in_flight: config.anchor_in_flight,
@@ -68,8 +101,14 @@ pub async fn run(
 		metrics: metrics.clone(),
 		status: status.clone(),
 		wake: wake.clone(),
+		finalized_tx: finalized_tx.clone(),
 	};
 	let anchor_task = tokio::spawn(anchorer.run(stop_rx));
+	let (closing_tx, closing_rx) = watch::channel(false);
+	let http = reqwest::Client::builder()
+		.timeout(std::time::Duration::from_secs(30))
+		.build()
+		.map_err(|e| error::GatewayError::Internal(format!("HTTP client: {e}")))?;
 
 	let state = Arc::new(api::AppState {
 		store: store.clone(),
@@ -79,12 +118,44 @@ pub async fn run(
 		wake,
 		organisation,
 		reader: tokio::sync::Mutex::new(None),
+		access,
+		disclosure_wake,
+		finalized_tx,
+		signer,
+		peers,
+		http,
+		closing: closing_rx.clone(),
 	});
-	let app = api::router(state);
+	let app = api::router(state.clone());
+	// Both listeners stop on the signal; event streams end so that the drain can finish.
+	let shutdown = {
+		let closing_tx = closing_tx.clone();
+		async move {
+			shutdown.await;
+			let _ = closing_tx.send(true);
+		}
+	};
+	let exchange_server = exchange_listener.map(|l| {
+		let mut closing = closing_rx.clone();
+		let app = api::exchange_router(state.clone());
+		tokio::spawn(async move {
+			axum::serve(l, app)
+				.with_graceful_shutdown(async move {
+					let _ = closing.wait_for(|c| *c).await;
+				})
+				.await
+		})
+	});
 	let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
-	tracing::info!("HTTP server drained; stopping the anchorer");
+	if let Some(t) = exchange_server {
+		let _ = t.await;
+	}
+	drop(state);
+	tracing::info!("HTTP server drained; stopping the anchorer and the disclosure recorder");
 	let _ = stop_tx.send(true);
 	let _ = anchor_task.await;
+	let _ = recorder_task.await;
+	let _ = follow_task.await;
 	store.close().await;
 	served.map_err(|e| error::GatewayError::Internal(format!("HTTP server: {e}")))
 }

@@ -55,7 +55,20 @@ async fn main() -> std::process::ExitCode {
 		}
 	};
 	tracing::info!("listening on http://{}", config.listen);
-	match healthchain_gateway::run(config, listener, shutdown_signal()).await {
+	let exchange_listener = match config.exchange_listen {
+		None => None,
+		Some(addr) => match tokio::net::TcpListener::bind(addr).await {
+			Ok(l) => {
+				tracing::info!("exchange API listening on http://{addr}");
+				Some(l)
+			}
+			Err(e) => {
+				tracing::error!("cannot listen on {addr} (exchange_listen): {e}");
+				return std::process::ExitCode::from(2);
+			}
+		},
+	};
+	match healthchain_gateway::run(config, listener, exchange_listener, shutdown_signal()).await {
 		Ok(()) => std::process::ExitCode::SUCCESS,
 		Err(e) => {
 			tracing::error!("{e}");

@@ -24,6 +24,15 @@ pub struct Metrics {
 	pub submitted: Counter,
 	pub submissions: Family<Labels, Counter>,
 	pub anchored_ops: Family<Labels, Counter>,
+	pub exchange_requests: Family<Labels, Counter>,
+	pub consent_decisions: Family<Labels, Counter>,
+	pub exchange_connected: Gauge,
+	pub exchange_finalized: Gauge,
+	pub disclosures: Family<Labels, Gauge>,
+	pub disclosure_submissions: Family<Labels, Counter>,
+	pub disclosures_recorded: Counter,
+	pub subscribers: Gauge,
+	pub notifications: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -46,6 +55,56 @@ impl Default for Metrics {
 		let submitted = Counter::default();
 		let submissions = Family::<Labels, Counter>::default();
 		let anchored_ops = Family::<Labels, Counter>::default();
+		let exchange_requests = Family::<Labels, Counter>::default();
+		let consent_decisions = Family::<Labels, Counter>::default();
+		let exchange_connected = Gauge::default();
+		let exchange_finalized = Gauge::default();
+		let disclosures = Family::<Labels, Gauge>::default();
+		let disclosure_submissions = Family::<Labels, Counter>::default();
+		let disclosures_recorded = Counter::default();
+		let subscribers = Gauge::default();
+		let notifications = Counter::default();
+		registry.register(
+			"exchange_requests",
+			"Organisation-to-organisation requests by interaction and outcome (released, denied, failed)",
+			exchange_requests.clone(),
+		);
+		registry.register(
+			"consent_decisions",
+			"Access decisions by source (cache, chain)",
+			consent_decisions.clone(),
+		);
+		registry.register(
+			"exchange_connected",
+			"1 while the finality follower is live (else exchange reads fail closed)",
+			exchange_connected.clone(),
+		);
+		registry.register(
+			"exchange_finalized_block",
+			"The finalized block access decisions are taken at",
+			exchange_finalized.clone(),
+		);
+		registry.register(
+			"disclosures",
+			"Disclosures by state (pending, in_block, finalized, failed)",
+			disclosures.clone(),
+		);
+		registry.register(
+			"disclosure_submissions",
+			"consent.recordDisclosures submissions by result (in_block, refused, failed, timeout)",
+			disclosure_submissions.clone(),
+		);
+		registry.register(
+			"disclosures_recorded",
+			"Disclosures recorded on chain (in a block)",
+			disclosures_recorded.clone(),
+		);
+		registry.register("subscribers", "Open event-stream subscriptions", subscribers.clone());
+		registry.register(
+			"notifications",
+			"Notifications of new versions delivered to subscribers",
+			notifications.clone(),
+		);
 		registry.register(
 			"http_requests",
 			"HTTP requests by method, route and status",
@@ -110,6 +169,15 @@ impl Default for Metrics {
 			submitted,
 			submissions,
 			anchored_ops,
+			exchange_requests,
+			consent_decisions,
+			exchange_connected,
+			exchange_finalized,
+			disclosures,
+			disclosure_submissions,
+			disclosures_recorded,
+			subscribers,
+			notifications,
 		}
 	}
 }
@@ -126,6 +194,18 @@ impl Metrics {
 			return String::new();
 		}
 		out
+	}
+
+	/// Set the disclosure gauges.
+	pub fn set_disclosures(&self, s: &crate::store::DisclosureStats) {
+		for (state, n) in [
+			("pending", s.pending),
+			("in_block", s.in_block),
+			("finalized", s.finalized),
+			("failed", s.failed),
+		] {
+			self.disclosures.get_or_create(&labels(&[("state", state)])).set(n);
+		}
 	}
 
 	/// Set the store-derived gauges.

@@ -680,3 +680,554 @@ impl Store {
 		Ok(s)
 	}
 }
+
+// ---- organisation-to-organisation exchange ----
+
+/// One AuditEvent of the exchange (a release, a denial, a subscription, a retrieval).
+#[derive(Clone, Debug, Default)]
+pub struct AuditRow {
+	pub id: String,
+	pub recorded_ms: i64,
+	/// `read`, `search-type`, `subscribe` or `retrieve`.
+	pub interaction: String,
+	/// 0 released/allowed, 4 denied, 8 failed (the chain unreachable).
+	pub outcome: i64,
+	pub outcome_desc: Option<String>,
+	pub requester: Option<Vec<u8>>,
+	pub signer: Option<Vec<u8>>,
+	pub purpose: Option<String>,
+	pub resource_type: Option<String>,
+	pub resource_id: Option<String>,
+	pub version: Option<i64>,
+	pub record_id: Option<Vec<u8>>,
+	pub patient: Option<Vec<u8>>,
+	pub basis: Option<String>,
+	pub checked_at: Option<i64>,
+	/// Filled when read back: the disclosure of a release and where it is on chain.
+	pub disclosure: Option<DisclosureRow>,
+}
+
+/// A release this organisation must record on chain (`consent.recordDisclosures`).
+#[derive(Clone, Debug)]
+pub struct NewDisclosure {
+	pub recipient: Vec<u8>,
+	pub patient: Vec<u8>,
+	pub record_id: Vec<u8>,
+	/// The chain's `Purpose` index (Treatment 0, Payment 1, Operations 2, Research 3).
+	pub purpose: i64,
+	pub checked_at: i64,
+}
+
+/// A disclosure and its progress to the chain.
+#[derive(Clone, Debug)]
+pub struct DisclosureRow {
+	pub seq: i64,
+	pub recipient: Vec<u8>,
+	pub patient: Vec<u8>,
+	pub record_id: Vec<u8>,
+	pub purpose: i64,
+	pub checked_at: i64,
+	pub created_ms: i64,
+	pub state: String,
+	pub submitted_block: Option<i64>,
+	pub block_number: Option<i64>,
+	pub block_hash: Option<Vec<u8>>,
+	pub extrinsic_index: Option<i64>,
+	pub error: Option<String>,
+	pub finalized_ms: Option<i64>,
+}
+
+/// A verified copy received from another organisation.
+#[derive(Clone, Debug)]
+pub struct Received {
+	pub custodian: Vec<u8>,
+	pub resource_type: String,
+	pub id: String,
+	pub version: i64,
+	pub record_id: Vec<u8>,
+	pub patient: Vec<u8>,
+	pub content: String,
+	pub salt: Vec<u8>,
+	pub digest: Vec<u8>,
+	pub verified_block: i64,
+	pub verified_hash: Vec<u8>,
+	pub purpose: String,
+	pub basis: Option<String>,
+	pub source_audit: Option<String>,
+}
+
+/// Disclosure counts by state (for /health and /metrics).
+#[derive(Clone, Debug, Default)]
+pub struct DisclosureStats {
+	pub pending: i64,
+	pub in_block: i64,
+	pub finalized: i64,
+	pub failed: i64,
+	pub oldest_pending_ms: Option<i64>,
+}
+
+const DISCLOSURE_COLS: &str = "seq, recipient, patient, record_id, purpose, checked_at, created_ms, state, submitted_block, block_number, block_hash, extrinsic_index, error, finalized_ms";
+
+fn disclosure_row(r: &AnyRow) -> Result<DisclosureRow, sqlx::Error> {
+	Ok(DisclosureRow {
+		seq: r.try_get("seq")?,
+		recipient: r.try_get("recipient")?,
+		patient: r.try_get("patient")?,
+		record_id: r.try_get("record_id")?,
+		purpose: r.try_get("purpose")?,
+		checked_at: r.try_get("checked_at")?,
+		created_ms: r.try_get("created_ms")?,
+		state: r.try_get("state")?,
+		submitted_block: r.try_get("submitted_block")?,
+		block_number: r.try_get("block_number")?,
+		block_hash: r.try_get("block_hash")?,
+		extrinsic_index: r.try_get("extrinsic_index")?,
+		error: r.try_get("error")?,
+		finalized_ms: r.try_get("finalized_ms")?,
+	})
+}
+
+impl Store {
+	/// Live resources of `rtype` whose chain subject is `subject`, by id (a page).
+	pub async fn search_subject(
+		&self,
+		rtype: &str,
+		subject: &[u8],
+		offset: i64,
+		count: i64,
+	) -> Result<Vec<ResourceRow>, GatewayError> {
+		let rows = sqlx::query(&format!(
+			"SELECT {RESOURCE_COLS} FROM resources WHERE resource_type = $1 AND subject = $2 AND deleted = 0 \
+			 ORDER BY id LIMIT $3 OFFSET $4"
+		))
+		.bind(rtype)
+		.bind(subject.to_vec())
+		.bind(count)
+		.bind(offset)
+		.fetch_all(&self.pool)
+		.await?;
+		Ok(rows.iter().map(resource_row).collect::<Result<_, _>>()?)
+	}
+
+	/// The latest version of a resource whose anchor is finalized (what may be released: the
+	/// recipient can verify it against the chain).
+	pub async fn latest_finalized(
+		&self,
+		rtype: &str,
+		id: &str,
+	) -> Result<Option<VersionRow>, GatewayError> {
+		let row = sqlx::query(&format!(
+			"SELECT {VERSION_COLS} FROM versions WHERE resource_type = $1 AND id = $2 \
+			 AND anchor_state = 'finalized' AND op <> 'retract' ORDER BY version DESC LIMIT 1"
+		))
+		.bind(rtype)
+		.bind(id)
+		.fetch_optional(&self.pool)
+		.await?;
+		Ok(row.as_ref().map(version_row).transpose()?)
+	}
+
+	/// Commit an exchange request's outcome in one transaction: its nonce (`signer`, `nonce`,
+	/// `created`), its AuditEvents and, for each release, the disclosure to record on chain.
+	/// `Ok(false)` (nothing written) when the nonce was used before: a replay.
+	pub async fn commit_exchange(
+		&self,
+		nonce: Option<(&[u8], &str, i64)>,
+		events: &[(AuditRow, Option<NewDisclosure>)],
+	) -> Result<bool, GatewayError> {
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		if let Some((signer, nonce, created)) = nonce {
+			let fresh = sqlx::query(
+				"INSERT INTO request_nonces (signer, nonce, created) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+			)
+			.bind(signer.to_vec())
+			.bind(nonce)
+			.bind(created)
+			.execute(&mut *tx)
+			.await?
+			.rows_affected();
+			if fresh == 0 {
+				tx.rollback().await?;
+				return Ok(false);
+			}
+		}
+		let now = now_ms();
+		for (a, d) in events {
+			let seq: Option<i64> = match d {
+				None => None,
+				Some(d) => Some(
+					sqlx::query(
+						"INSERT INTO disclosures (recipient, patient, record_id, purpose, checked_at, created_ms, state) \
+						 VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING seq",
+					)
+					.bind(d.recipient.clone())
+					.bind(d.patient.clone())
+					.bind(d.record_id.clone())
+					.bind(d.purpose)
+					.bind(d.checked_at)
+					.bind(now)
+					.fetch_one(&mut *tx)
+					.await?
+					.try_get("seq")?,
+				),
+			};
+			sqlx::query(
+				"INSERT INTO audit_events (id, recorded_ms, interaction, outcome, outcome_desc, requester, signer, purpose, \
+				 resource_type, resource_id, version, record_id, patient, basis, checked_at, disclosure) \
+				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+			)
+			.bind(&a.id)
+			.bind(a.recorded_ms)
+			.bind(&a.interaction)
+			.bind(a.outcome)
+			.bind(a.outcome_desc.clone())
+			.bind(a.requester.clone())
+			.bind(a.signer.clone())
+			.bind(a.purpose.clone())
+			.bind(a.resource_type.clone())
+			.bind(a.resource_id.clone())
+			.bind(a.version)
+			.bind(a.record_id.clone())
+			.bind(a.patient.clone())
+			.bind(a.basis.clone())
+			.bind(a.checked_at)
+			.bind(seq)
+			.execute(&mut *tx)
+			.await?;
+		}
+		tx.commit().await?;
+		Ok(true)
+	}
+
+	/// AuditEvents, newest first, filtered by patient, requesting organisation and outcome;
+	/// and whether there are more.
+	pub async fn audit_events(
+		&self,
+		id: Option<&str>,
+		patient: Option<&[u8]>,
+		requester: Option<&[u8]>,
+		outcome: Option<i64>,
+		offset: i64,
+		count: i64,
+	) -> Result<Vec<AuditRow>, GatewayError> {
+		let mut sql = String::from(
+			"SELECT a.id AS id, a.recorded_ms AS recorded_ms, a.interaction AS interaction, a.outcome AS outcome, \
+			 a.outcome_desc AS outcome_desc, a.requester AS requester, a.signer AS signer, a.purpose AS purpose, \
+			 a.resource_type AS resource_type, a.resource_id AS resource_id, a.version AS version, \
+			 a.record_id AS a_record_id, a.patient AS a_patient, a.basis AS basis, a.checked_at AS a_checked_at, \
+			 d.seq AS seq, d.recipient AS recipient, d.patient AS patient, d.record_id AS record_id, d.purpose AS d_purpose, \
+			 d.checked_at AS checked_at, d.created_ms AS created_ms, d.state AS state, d.submitted_block AS submitted_block, \
+			 d.block_number AS block_number, d.block_hash AS block_hash, d.extrinsic_index AS extrinsic_index, \
+			 d.error AS error, d.finalized_ms AS finalized_ms \
+			 FROM audit_events a LEFT JOIN disclosures d ON d.seq = a.disclosure WHERE 1 = 1",
+		);
+		let mut n = 0;
+		let mut next = || {
+			n += 1;
+			n
+		};
+		if id.is_some() {
+			sql.push_str(&format!(" AND a.id = ${}", next()));
+		}
+		if patient.is_some() {
+			sql.push_str(&format!(" AND a.patient = ${}", next()));
+		}
+		if requester.is_some() {
+			sql.push_str(&format!(" AND a.requester = ${}", next()));
+		}
+		if outcome.is_some() {
+			sql.push_str(&format!(" AND a.outcome = ${}", next()));
+		}
+		sql.push_str(&format!(
+			" ORDER BY a.recorded_ms DESC, a.id LIMIT ${} OFFSET ${}",
+			next(),
+			next()
+		));
+		let mut q = sqlx::query(&sql);
+		if let Some(id) = id {
+			q = q.bind(id.to_string());
+		}
+		if let Some(p) = patient {
+			q = q.bind(p.to_vec());
+		}
+		if let Some(r) = requester {
+			q = q.bind(r.to_vec());
+		}
+		if let Some(o) = outcome {
+			q = q.bind(o);
+		}
+		let rows = q.bind(count).bind(offset).fetch_all(&self.pool).await?;
+		rows.iter()
+			.map(|r| {
+				let seq: Option<i64> = r.try_get("seq")?;
+				let disclosure = match seq {
+					None => None,
+					Some(seq) => Some(DisclosureRow {
+						seq,
+						recipient: r.try_get("recipient")?,
+						patient: r.try_get("patient")?,
+						record_id: r.try_get("record_id")?,
+						purpose: r.try_get("d_purpose")?,
+						checked_at: r.try_get("checked_at")?,
+						created_ms: r.try_get("created_ms")?,
+						state: r.try_get("state")?,
+						submitted_block: r.try_get("submitted_block")?,
+						block_number: r.try_get("block_number")?,
+						block_hash: r.try_get("block_hash")?,
+						extrinsic_index: r.try_get("extrinsic_index")?,
+						error: r.try_get("error")?,
+						finalized_ms: r.try_get("finalized_ms")?,
+					}),
+				};
+				Ok(AuditRow {
+					id: r.try_get("id")?,
+					recorded_ms: r.try_get("recorded_ms")?,
+					interaction: r.try_get("interaction")?,
+					outcome: r.try_get("outcome")?,
+					outcome_desc: r.try_get("outcome_desc")?,
+					requester: r.try_get("requester")?,
+					signer: r.try_get("signer")?,
+					purpose: r.try_get("purpose")?,
+					resource_type: r.try_get("resource_type")?,
+					resource_id: r.try_get("resource_id")?,
+					version: r.try_get("version")?,
+					record_id: r.try_get("a_record_id")?,
+					patient: r.try_get("a_patient")?,
+					basis: r.try_get("basis")?,
+					checked_at: r.try_get("a_checked_at")?,
+					disclosure,
+				})
+			})
+			.collect::<Result<_, sqlx::Error>>()
+			.map_err(GatewayError::Database)
+	}
+
+	/// Disclosures never submitted (or to submit again), oldest first.
+	pub async fn disclosures_to_send(
+		&self,
+		limit: i64,
+	) -> Result<Vec<DisclosureRow>, GatewayError> {
+		let rows = sqlx::query(&format!(
+			"SELECT {DISCLOSURE_COLS} FROM disclosures WHERE state = 'pending' AND submitted_block IS NULL ORDER BY seq LIMIT $1"
+		))
+		.bind(limit)
+		.fetch_all(&self.pool)
+		.await?;
+		Ok(rows.iter().map(disclosure_row).collect::<Result<_, _>>()?)
+	}
+
+	/// Disclosures submitted but not seen in a block (a crash, a timeout, an abandoned block).
+	pub async fn disclosures_unconfirmed(&self) -> Result<Vec<DisclosureRow>, GatewayError> {
+		let rows = sqlx::query(&format!(
+			"SELECT {DISCLOSURE_COLS} FROM disclosures WHERE state = 'pending' AND submitted_block IS NOT NULL ORDER BY seq"
+		))
+		.fetch_all(&self.pool)
+		.await?;
+		Ok(rows.iter().map(disclosure_row).collect::<Result<_, _>>()?)
+	}
+
+	/// Disclosures in a block at or below `number`, waiting for finality.
+	pub async fn disclosures_in_block_upto(
+		&self,
+		number: i64,
+	) -> Result<Vec<DisclosureRow>, GatewayError> {
+		let rows = sqlx::query(&format!(
+			"SELECT {DISCLOSURE_COLS} FROM disclosures WHERE state = 'in_block' AND block_number <= $1 ORDER BY seq"
+		))
+		.bind(number)
+		.fetch_all(&self.pool)
+		.await?;
+		Ok(rows.iter().map(disclosure_row).collect::<Result<_, _>>()?)
+	}
+
+	/// Run `sql` (binding `$1` = `value` and `$2` = each seq) for every seq, in one transaction.
+	async fn update_disclosures(
+		&self,
+		sql: &str,
+		value: Option<i64>,
+		seqs: &[i64],
+	) -> Result<(), GatewayError> {
+		if seqs.is_empty() {
+			return Ok(());
+		}
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		for seq in seqs {
+			sqlx::query(sql).bind(value).bind(*seq).execute(&mut *tx).await?;
+		}
+		tx.commit().await?;
+		Ok(())
+	}
+
+	/// Write-ahead mark: these disclosures are about to be submitted while the best block is
+	/// `best` (a restart looks for them on chain from there before sending them again).
+	pub async fn mark_disclosures_submitted(
+		&self,
+		seqs: &[i64],
+		best: i64,
+	) -> Result<(), GatewayError> {
+		self.update_disclosures(
+			"UPDATE disclosures SET submitted_block = $1 WHERE seq = $2",
+			Some(best),
+			seqs,
+		)
+		.await
+	}
+
+	/// These disclosures are certainly not on chain (the call failed as a whole, or they were
+	/// not found in any block their transaction could have entered): send them again.
+	pub async fn clear_disclosures_submitted(&self, seqs: &[i64]) -> Result<(), GatewayError> {
+		self.update_disclosures(
+			"UPDATE disclosures SET submitted_block = $1 WHERE seq = $2",
+			None,
+			seqs,
+		)
+		.await
+	}
+
+	/// These disclosures are in block `number` (`hash`), extrinsic `index`.
+	pub async fn mark_disclosures_in_block(
+		&self,
+		seqs: &[i64],
+		number: i64,
+		hash: &[u8],
+		index: i64,
+	) -> Result<(), GatewayError> {
+		if seqs.is_empty() {
+			return Ok(());
+		}
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		for seq in seqs {
+			sqlx::query(
+				"UPDATE disclosures SET state = 'in_block', block_number = $1, block_hash = $2, extrinsic_index = $3, error = NULL WHERE seq = $4",
+			)
+			.bind(number)
+			.bind(hash.to_vec())
+			.bind(index)
+			.bind(*seq)
+			.execute(&mut *tx)
+			.await?;
+		}
+		tx.commit().await?;
+		Ok(())
+	}
+
+	/// These disclosures' blocks are finalized.
+	pub async fn mark_disclosures_finalized(&self, seqs: &[i64]) -> Result<(), GatewayError> {
+		self.update_disclosures(
+			"UPDATE disclosures SET state = 'finalized', finalized_ms = $1 WHERE seq = $2",
+			Some(now_ms()),
+			seqs,
+		)
+		.await
+	}
+
+	/// These disclosures' block left the chain before finality: unconfirmed again, looked
+	/// for from that block on.
+	pub async fn mark_disclosures_abandoned(
+		&self,
+		rows: &[DisclosureRow],
+	) -> Result<(), GatewayError> {
+		let _guard = self.write_guard().await;
+		let mut tx = self.pool.begin().await?;
+		for r in rows {
+			sqlx::query(
+				"UPDATE disclosures SET state = 'pending', submitted_block = $1, block_number = NULL, block_hash = NULL, extrinsic_index = NULL WHERE seq = $2",
+			)
+			.bind(r.block_number)
+			.bind(r.seq)
+			.execute(&mut *tx)
+			.await?;
+		}
+		tx.commit().await?;
+		Ok(())
+	}
+
+	/// The chain refused this disclosure entry itself (`InvalidDisclosure`): it is kept, marked
+	/// failed with the reason, and not sent again.
+	pub async fn mark_disclosure_failed(&self, seq: i64, error: &str) -> Result<(), GatewayError> {
+		let _guard = self.write_guard().await;
+		sqlx::query("UPDATE disclosures SET state = 'failed', error = $1, submitted_block = NULL WHERE seq = $2")
+			.bind(error)
+			.bind(seq)
+			.execute(&self.pool)
+			.await?;
+		Ok(())
+	}
+
+	/// Disclosure counts by state.
+	pub async fn disclosure_stats(&self) -> Result<DisclosureStats, GatewayError> {
+		let mut s = DisclosureStats::default();
+		let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM disclosures GROUP BY state")
+			.fetch_all(&self.pool)
+			.await?;
+		for r in rows {
+			let state: String = r.try_get("state")?;
+			let n: i64 = r.try_get("n")?;
+			match state.as_str() {
+				"pending" => s.pending = n,
+				"in_block" => s.in_block = n,
+				"finalized" => s.finalized = n,
+				"failed" => s.failed = n,
+				_ => {}
+			}
+		}
+		s.oldest_pending_ms =
+			sqlx::query("SELECT MIN(created_ms) AS oldest FROM disclosures WHERE state IN ('pending', 'in_block')")
+				.fetch_one(&self.pool)
+				.await?
+				.try_get("oldest")?;
+		Ok(s)
+	}
+
+	/// Forget nonces of signatures created before `before` (Unix seconds): such requests are
+	/// refused as stale anyway.
+	pub async fn prune_nonces(&self, before: i64) -> Result<u64, GatewayError> {
+		let _guard = self.write_guard().await;
+		Ok(sqlx::query("DELETE FROM request_nonces WHERE created < $1")
+			.bind(before)
+			.execute(&self.pool)
+			.await?
+			.rows_affected())
+	}
+
+	/// Store a verified copy received from another organisation; its sequence number.
+	pub async fn insert_received(&self, r: &Received) -> Result<i64, GatewayError> {
+		let _guard = self.write_guard().await;
+		let seq: i64 = sqlx::query(
+			"INSERT INTO received (custodian, resource_type, id, version, record_id, patient, content, salt, digest, \
+			 verified_block, verified_hash, purpose, basis, source_audit, received_ms) \
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING seq",
+		)
+		.bind(r.custodian.clone())
+		.bind(&r.resource_type)
+		.bind(&r.id)
+		.bind(r.version)
+		.bind(r.record_id.clone())
+		.bind(r.patient.clone())
+		.bind(&r.content)
+		.bind(r.salt.clone())
+		.bind(r.digest.clone())
+		.bind(r.verified_block)
+		.bind(r.verified_hash.clone())
+		.bind(&r.purpose)
+		.bind(r.basis.clone())
+		.bind(r.source_audit.clone())
+		.bind(now_ms())
+		.fetch_one(&self.pool)
+		.await?
+		.try_get("seq")?;
+		Ok(seq)
+	}
+
+	/// How many verified copies of `record_id` this store holds.
+	pub async fn received_count(&self, record_id: &[u8]) -> Result<i64, GatewayError> {
+		Ok(sqlx::query("SELECT COUNT(*) AS n FROM received WHERE record_id = $1")
+			.bind(record_id.to_vec())
+			.fetch_one(&self.pool)
+			.await?
+			.try_get("n")?)
+	}
+}
