@@ -364,6 +364,16 @@ pub mod pallet {
 			purpose: Purpose,
 			basis: AccessBasis,
 		},
+		/// A patient call signed by `signer` ran with `nonce`: fee-less when `relayer` is
+		/// `None`, else submitted (and paid for) by `relayer`. `result` is the action's
+		/// outcome (its own events say what changed); a failed action still uses the nonce
+		/// and, fee-less, the quota.
+		PatientCallExecuted {
+			signer: T::AccountId,
+			nonce: u32,
+			relayer: Option<T::AccountId>,
+			result: DispatchResult,
+		},
 		/// `discloser` (the custodian) released `record_id` of `patient` to `recipient` for
 		/// `purpose`, having checked the access at block `checked_at`. `verdict` is the access
 		/// rule for the recipient **at the recording block**: the basis, or why not (a consent
@@ -378,16 +388,6 @@ pub mod pallet {
 			purpose: Purpose,
 			checked_at: BlockNumberFor<T>,
 			verdict: Result<AccessBasis, AccessDenial>,
-		},
-		/// A patient call signed by `signer` ran with `nonce`: fee-less when `relayer` is
-		/// `None`, else submitted (and paid for) by `relayer`. `result` is the action's
-		/// outcome (its own events say what changed); a failed action still uses the nonce
-		/// and, fee-less, the quota.
-		PatientCallExecuted {
-			signer: T::AccountId,
-			nonce: u32,
-			relayer: Option<T::AccountId>,
-			result: DispatchResult,
 		},
 	}
 

@@ -70,7 +70,7 @@ impl Default for Config {
 			exchange_listen: None,
 			clock_skew_secs: 60,
 			peers: BTreeMap::new(),
-			disclosure_batch: 256,
+			disclosure_batch: 512,
 		}
 	}
 }

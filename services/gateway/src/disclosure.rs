@@ -6,11 +6,11 @@
 //! Each round:
 //! 1. **Finality**: disclosures in a block at or below the finalized head become `finalized`
 //!    when that block is still canonical, else they are looked for again from that block.
-//! 2. **Unconfirmed** ones (submitted, then a crash, a timeout or an abandoned block): once
-//!    every block their transaction could have entered is known (the transaction is mortal:
-//!    `mortality` blocks), those blocks' `RecordDisclosed` events of this organisation are
-//!    matched against them; found ones are `in_block`, the rest are sent again. A disclosure
-//!    is never recorded twice by a restart, and never dropped.
+//! 2. **Unconfirmed** ones (submitted, then a crash, a timeout or an abandoned block): the
+//!    blocks since their submission are read (each once) and their `RecordDisclosed` events of
+//!    this organisation matched against them; found ones are `in_block`. Those not found once
+//!    their transaction can no longer be included (it is mortal: `mortality` blocks) are sent
+//!    again. A disclosure is never recorded twice by a restart, and never dropped.
 //! 3. **Send** the oldest pending ones (at most `batch`, the runtime allows 512) in one call,
 //!    wait for its block and mark them with block number, hash and extrinsic index. An entry
 //!    the chain refuses (`InvalidDisclosure { index, fault }`) is marked failed with the fault;
@@ -44,6 +44,8 @@ pub struct Recorder {
 	pub wake: Arc<Notify>,
 	/// Nonces older than this many seconds are pruned each round.
 	pub nonce_horizon_secs: i64,
+	/// How far each unconfirmed disclosure was looked for on chain (by seq).
+	pub scanned: std::sync::Mutex<HashMap<i64, i64>>,
 }
 
 fn h256(b: &[u8]) -> H256 {
@@ -180,18 +182,11 @@ impl Recorder {
 			self.store.mark_disclosures_abandoned(&abandoned).await?;
 		}
 
-		// 2. Unconfirmed: once their transaction cannot enter any later block, find them.
-		let mortality = self.submitter.mortality as i64;
-		let unconfirmed: Vec<_> = self
-			.store
-			.disclosures_unconfirmed()
-			.await?
-			.into_iter()
-			.filter(|r| r.submitted_block.is_some_and(|b| best_n as i64 > b + mortality))
-			.collect();
+		// 2. Unconfirmed: look for them in the blocks since their submission; send again the
+		// ones whose transaction can no longer be included.
+		let unconfirmed = self.store.disclosures_unconfirmed().await?;
 		if !unconfirmed.is_empty() {
-			busy = true;
-			self.reconcile(chain, unconfirmed, mortality).await?;
+			busy |= self.reconcile(chain, unconfirmed, best_n as i64).await?;
 		}
 
 		// 3. Send.
@@ -296,23 +291,34 @@ impl Recorder {
 		Ok(true)
 	}
 
-	/// Look for `rows` in the blocks their transactions could have entered; mark the found,
-	/// send the rest again.
+	/// Look for unconfirmed `rows` in the blocks since their submission (each block read once:
+	/// `scanned` remembers how far each row was looked for), mark the found ones, and send
+	/// again those whose transaction is past its mortality. `true` when something changed.
 	async fn reconcile(
 		&self,
 		chain: &Chain,
 		rows: Vec<DisclosureRow>,
-		mortality: i64,
-	) -> Result<(), RoundError> {
-		let from = rows.iter().filter_map(|r| r.submitted_block).min().unwrap_or_default().max(0);
-		let to =
-			rows.iter().filter_map(|r| r.submitted_block).max().unwrap_or_default() + mortality;
+		best: i64,
+	) -> Result<bool, RoundError> {
+		let mortality = self.submitter.mortality as i64;
+		let from = {
+			let scanned = self.scanned.lock().unwrap_or_else(|e| e.into_inner());
+			rows.iter()
+				.map(|r| match scanned.get(&r.seq) {
+					Some(done) => done + 1,
+					None => r.submitted_block.unwrap_or_default(),
+				})
+				.min()
+				.unwrap_or(best + 1)
+				.max(0)
+		};
 		let me = self.submitter.signer().organisation();
 		let mut wanted: HashMap<Key, Vec<i64>> = HashMap::new();
 		for r in &rows {
 			wanted.entry(key_of(r)).or_default().push(r.seq);
 		}
-		for n in from..=to {
+		let mut found = 0;
+		for n in from..=best {
 			let Some(hash) = chain.block_hash(n as u64).await? else { break };
 			let events = chain.at(hash).await?.events().await?;
 			for ev in events.iter() {
@@ -332,25 +338,43 @@ impl Recorder {
 					crate::access::purpose_index(&e.purpose),
 					u64::from(e.checked_at),
 				);
-				if let Some(seqs) = wanted.get_mut(&key) {
-					if let Some(seq) = seqs.pop() {
-						let index = match ev.phase() {
-							healthchain_chain::subxt::events::Phase::ApplyExtrinsic(i) => i as i64,
-							_ => -1,
-						};
-						self.store.mark_disclosures_in_block(&[seq], n, &hash.0, index).await?;
-					}
+				if let Some(seq) = wanted.get_mut(&key).and_then(|seqs| seqs.pop()) {
+					let index = match ev.phase() {
+						healthchain_chain::subxt::events::Phase::ApplyExtrinsic(i) => i as i64,
+						_ => -1,
+					};
+					self.store.mark_disclosures_in_block(&[seq], n, &hash.0, index).await?;
+					found += 1;
 				}
 			}
 		}
-		let rest: Vec<i64> = wanted.into_values().flatten().collect();
-		if !rest.is_empty() {
+		let still: std::collections::HashSet<i64> = wanted.into_values().flatten().collect();
+		let expired: Vec<i64> = rows
+			.iter()
+			.filter(|r| still.contains(&r.seq))
+			.filter(|r| r.submitted_block.is_some_and(|b| best > b + mortality))
+			.map(|r| r.seq)
+			.collect();
+		{
+			let mut scanned = self.scanned.lock().unwrap_or_else(|e| e.into_inner());
+			scanned.retain(|seq, _| still.contains(seq));
+			for seq in &still {
+				scanned.insert(*seq, best);
+			}
+			for seq in &expired {
+				scanned.remove(seq);
+			}
+		}
+		if found > 0 {
+			tracing::info!(found, "unconfirmed disclosures found on chain");
+		}
+		if !expired.is_empty() {
 			tracing::info!(
-				n = rest.len(),
+				n = expired.len(),
 				"unconfirmed disclosures not on chain; sending them again"
 			);
+			self.store.clear_disclosures_submitted(&expired).await?;
 		}
-		self.store.clear_disclosures_submitted(&rest).await?;
-		Ok(())
+		Ok(found > 0 || !expired.is_empty())
 	}
 }

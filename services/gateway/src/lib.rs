@@ -87,6 +87,7 @@ pub async fn run(
 		metrics: metrics.clone(),
 		wake: disclosure_wake.clone(),
 		nonce_horizon_secs: 2 * config.clock_skew_secs,
+		scanned: std::sync::Mutex::new(std::collections::HashMap::new()),
 	};
 	let recorder_task = tokio::spawn(recorder.run(stop_rx.clone()));
 	let anchorer = anchorer::Anchorer {

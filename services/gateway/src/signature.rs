@@ -280,12 +280,14 @@ pub fn verify(
 			"nonce" => nonce.replace(v).is_some(),
 			"alg" => alg.replace(v).is_some(),
 			"tag" => sig_tag.replace(v).is_some(),
-			other => return Err(SignatureError::Malformed(
-				headers::SIGNATURE_INPUT,
-				format!(
+			other => {
+				return Err(SignatureError::Malformed(
+					headers::SIGNATURE_INPUT,
+					format!(
 					"unknown parameter {other:?} (the profile has created, keyid, nonce, alg, tag)"
 				),
-			)),
+				))
+			}
 		};
 		if dup {
 			return Err(SignatureError::Malformed(

@@ -31,7 +31,16 @@ pub struct Store {
 	pool: AnyPool,
 	backend: Backend,
 	/// SQLite has one writer at a time: writes queue here instead of failing as busy.
-	write_lock: Mutex<()>,
+	write_lock: std::sync::Arc<Mutex<()>>,
+	/// Exchange outcomes go to the group committer (one transaction for all waiting).
+	committer: tokio::sync::mpsc::Sender<Commit>,
+}
+
+/// One exchange outcome waiting for the group committer, and whom to tell.
+struct Commit {
+	nonce: Option<(Vec<u8>, String, i64)>,
+	events: Vec<(AuditRow, Option<NewDisclosure>)>,
+	done: tokio::sync::oneshot::Sender<Result<bool, String>>,
 }
 
 /// A resource's row.
@@ -195,7 +204,10 @@ impl Store {
 			Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await,
 		}
 		.map_err(|e| GatewayError::Config(format!("database migration failed: {e}")))?;
-		Ok(Self { pool, backend, write_lock: Mutex::new(()) })
+		let write_lock = std::sync::Arc::new(Mutex::new(()));
+		let (committer, queue) = tokio::sync::mpsc::channel(4096);
+		tokio::spawn(group_commit(pool.clone(), backend, write_lock.clone(), queue));
+		Ok(Self { pool, backend, write_lock, committer })
 	}
 
 	pub fn backend(&self) -> Backend {
@@ -827,77 +839,31 @@ impl Store {
 		Ok(row.as_ref().map(version_row).transpose()?)
 	}
 
-	/// Commit an exchange request's outcome in one transaction: its nonce (`signer`, `nonce`,
-	/// `created`), its AuditEvents and, for each release, the disclosure to record on chain.
-	/// `Ok(false)` (nothing written) when the nonce was used before: a replay.
+	/// Commit an exchange request's outcome durably before its response: its nonce (`signer`,
+	/// `nonce`, `created`), its AuditEvents and, for each release, the disclosure to record on
+	/// chain, all or nothing. `Ok(false)` (nothing written) when the nonce was used before: a
+	/// replay. Outcomes arriving together share one transaction (group commit: one sync to
+	/// disk for all of them; each is still all or nothing, and none is answered before the
+	/// commit).
 	pub async fn commit_exchange(
 		&self,
 		nonce: Option<(&[u8], &str, i64)>,
 		events: &[(AuditRow, Option<NewDisclosure>)],
 	) -> Result<bool, GatewayError> {
-		let _guard = self.write_guard().await;
-		let mut tx = self.pool.begin().await?;
-		if let Some((signer, nonce, created)) = nonce {
-			let fresh = sqlx::query(
-				"INSERT INTO request_nonces (signer, nonce, created) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-			)
-			.bind(signer.to_vec())
-			.bind(nonce)
-			.bind(created)
-			.execute(&mut *tx)
-			.await?
-			.rows_affected();
-			if fresh == 0 {
-				tx.rollback().await?;
-				return Ok(false);
-			}
-		}
-		let now = now_ms();
-		for (a, d) in events {
-			let seq: Option<i64> = match d {
-				None => None,
-				Some(d) => Some(
-					sqlx::query(
-						"INSERT INTO disclosures (recipient, patient, record_id, purpose, checked_at, created_ms, state) \
-						 VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING seq",
-					)
-					.bind(d.recipient.clone())
-					.bind(d.patient.clone())
-					.bind(d.record_id.clone())
-					.bind(d.purpose)
-					.bind(d.checked_at)
-					.bind(now)
-					.fetch_one(&mut *tx)
-					.await?
-					.try_get("seq")?,
-				),
-			};
-			sqlx::query(
-				"INSERT INTO audit_events (id, recorded_ms, interaction, outcome, outcome_desc, requester, signer, purpose, \
-				 resource_type, resource_id, version, record_id, patient, basis, checked_at, disclosure) \
-				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-			)
-			.bind(&a.id)
-			.bind(a.recorded_ms)
-			.bind(&a.interaction)
-			.bind(a.outcome)
-			.bind(a.outcome_desc.clone())
-			.bind(a.requester.clone())
-			.bind(a.signer.clone())
-			.bind(a.purpose.clone())
-			.bind(a.resource_type.clone())
-			.bind(a.resource_id.clone())
-			.bind(a.version)
-			.bind(a.record_id.clone())
-			.bind(a.patient.clone())
-			.bind(a.basis.clone())
-			.bind(a.checked_at)
-			.bind(seq)
-			.execute(&mut *tx)
-			.await?;
-		}
-		tx.commit().await?;
-		Ok(true)
+		let (done, answer) = tokio::sync::oneshot::channel();
+		let commit = Commit {
+			nonce: nonce.map(|(s, n, c)| (s.to_vec(), n.to_string(), c)),
+			events: events.to_vec(),
+			done,
+		};
+		self.committer
+			.send(commit)
+			.await
+			.map_err(|_| GatewayError::Internal("the group committer stopped".into()))?;
+		answer
+			.await
+			.map_err(|_| GatewayError::Internal("the group committer stopped".into()))?
+			.map_err(|e| GatewayError::Internal(format!("committing the exchange outcome: {e}")))
 	}
 
 	/// AuditEvents, newest first, filtered by patient, requesting organisation and outcome;
@@ -1230,4 +1196,114 @@ impl Store {
 			.await?
 			.try_get("n")?)
 	}
+}
+
+/// The group committer: takes every outcome waiting (up to 256), writes them in one
+/// transaction (each after the check of its nonce: a replayed one writes nothing), commits,
+/// then answers each.
+async fn group_commit(
+	pool: AnyPool,
+	backend: Backend,
+	write_lock: std::sync::Arc<Mutex<()>>,
+	mut queue: tokio::sync::mpsc::Receiver<Commit>,
+) {
+	const MAX: usize = 256;
+	while let Some(first) = queue.recv().await {
+		let mut batch = vec![first];
+		while batch.len() < MAX {
+			match queue.try_recv() {
+				Ok(c) => batch.push(c),
+				Err(_) => break,
+			}
+		}
+		let result = {
+			let _guard = match backend {
+				Backend::Sqlite => Some(write_lock.lock().await),
+				Backend::Postgres => None,
+			};
+			commit_batch(&pool, &batch).await
+		};
+		match result {
+			Ok(fresh) => {
+				for (c, f) in batch.into_iter().zip(fresh) {
+					let _ = c.done.send(Ok(f));
+				}
+			}
+			Err(e) => {
+				let text = e.to_string();
+				for c in batch {
+					let _ = c.done.send(Err(text.clone()));
+				}
+			}
+		}
+	}
+}
+
+async fn commit_batch(pool: &AnyPool, batch: &[Commit]) -> Result<Vec<bool>, sqlx::Error> {
+	let mut tx = pool.begin().await?;
+	let mut fresh = Vec::with_capacity(batch.len());
+	let now = now_ms();
+	for c in batch {
+		if let Some((signer, nonce, created)) = &c.nonce {
+			let inserted = sqlx::query(
+				"INSERT INTO request_nonces (signer, nonce, created) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+			)
+			.bind(signer.clone())
+			.bind(nonce.clone())
+			.bind(*created)
+			.execute(&mut *tx)
+			.await?
+			.rows_affected();
+			if inserted == 0 {
+				fresh.push(false);
+				continue;
+			}
+		}
+		fresh.push(true);
+		for (a, d) in &c.events {
+			let seq: Option<i64> = match d {
+				None => None,
+				Some(d) => Some(
+					sqlx::query(
+						"INSERT INTO disclosures (recipient, patient, record_id, purpose, checked_at, created_ms, state) \
+						 VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING seq",
+					)
+					.bind(d.recipient.clone())
+					.bind(d.patient.clone())
+					.bind(d.record_id.clone())
+					.bind(d.purpose)
+					.bind(d.checked_at)
+					.bind(now)
+					.fetch_one(&mut *tx)
+					.await?
+					.try_get("seq")?,
+				),
+			};
+			sqlx::query(
+				"INSERT INTO audit_events (id, recorded_ms, interaction, outcome, outcome_desc, requester, signer, purpose, \
+				 resource_type, resource_id, version, record_id, patient, basis, checked_at, disclosure) \
+				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+			)
+			.bind(&a.id)
+			.bind(a.recorded_ms)
+			.bind(&a.interaction)
+			.bind(a.outcome)
+			.bind(a.outcome_desc.clone())
+			.bind(a.requester.clone())
+			.bind(a.signer.clone())
+			.bind(a.purpose.clone())
+			.bind(a.resource_type.clone())
+			.bind(a.resource_id.clone())
+			.bind(a.version)
+			.bind(a.record_id.clone())
+			.bind(a.patient.clone())
+			.bind(a.basis.clone())
+			.bind(a.checked_at)
+			.bind(seq)
+			.execute(&mut *tx)
+			.await?;
+		}
+	}
+	tx.commit().await?;
+	Ok(fresh)
 }

@@ -340,6 +340,75 @@ async fn exchange(db: Db) {
 	assert_eq!(hb.get("/health").await.status, 200, "B stays up without the node");
 }
 
+/// Releases acknowledged, then the custodian's gateway killed (SIGKILL) while their
+/// disclosures are being recorded, and restarted on the same database: every disclosure ends
+/// finalized on chain exactly once.
+async fn disclosures_survive_a_kill(db: Db) {
+	let node_port = free_port();
+	let _node = start_node(node_port);
+	let alice = account_of("//Alice");
+	let bob = account_of("//Bob");
+	let patient = account_of("//Ferdie");
+	let url = database_url(db, "disclosure-kill").await;
+	let a = start_gateway(&url, node_port, &[]);
+	let ha = Http::new(&a.base);
+	let chain = Chain::connect(&format!("ws://127.0.0.1:{node_port}")).await.expect("connect");
+	let bob_signs =
+		RequestSigner::new(&Signer::from_suri("//Bob", None).expect("bob"), &chain.genesis_hash());
+	let p = ha.post("/fhir/Patient", &patient_with(&patient.to_string())).await;
+	let pid = p.body["id"].as_str().expect("id").to_string();
+	let o = ha.post("/fhir/Observation", &lab_observation(&pid, 95.0)).await;
+	let oid = o.body["id"].as_str().expect("id").to_string();
+	ha.wait_finalized(&format!("/fhir/Observation/{oid}"), 1, FINALITY).await;
+	let grant =
+		healthchain::tx().consent().grant(bob, Scopes(1 << 1), Purposes(1 << 0), None, None);
+	let granted_at = submit_finalized(&chain, "//Ferdie", &grant).await;
+	wait_exchange_at(&ha, granted_at).await;
+
+	const RELEASES: usize = 20;
+	let opath = format!("/exchange/fhir/Observation/{oid}");
+	for _ in 0..RELEASES {
+		let r = signed_get(&ha, &bob_signs, &alice, &opath, None, "treatment").await;
+		assert_eq!(r.status, 200, "{}", r.body);
+	}
+	// The recorder submits at once and waits for the block: kill it meanwhile.
+	tokio::time::sleep(Duration::from_millis(1200)).await;
+	drop(a);
+	let a = start_gateway(&url, node_port, &[]);
+	let ha = Http::new(&a.base);
+	let start = Instant::now();
+	loop {
+		let h = health(&ha).await;
+		let d = &h["exchange"]["disclosures"];
+		if d["finalized"].as_u64() == Some(RELEASES as u64) {
+			break;
+		}
+		assert_eq!(d["failed"].as_u64(), Some(0), "{h}");
+		// The transaction may need its mortality to pass before being sent again.
+		assert!(start.elapsed() < Duration::from_secs(900), "disclosures not finalized: {h}");
+		tokio::time::sleep(Duration::from_millis(300)).await;
+	}
+	let (fin, _) = chain.finalized_head().await.expect("head");
+	let mut on_chain = 0;
+	for n in 1..=fin {
+		let hash = chain.block_hash(n).await.expect("hash").expect("block");
+		let events = chain.at(hash).await.expect("at").events().await.expect("events");
+		on_chain += events
+			.iter()
+			.filter_map(Result::ok)
+			.filter_map(|ev| ev.decode_fields_as::<healthchain::consent::events::RecordDisclosed>())
+			.filter_map(Result::ok)
+			.filter(|e| e.discloser == alice && e.recipient == bob)
+			.count();
+	}
+	assert_eq!(on_chain, RELEASES, "each acknowledged release is on chain exactly once");
+}
+
+#[tokio::test]
+async fn disclosures_survive_a_kill_sqlite() {
+	disclosures_survive_a_kill(Db::Sqlite).await;
+}
+
 fn patient_with(account: &str) -> Value {
 	patient(account)
 }
