@@ -45,6 +45,9 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 	sorted[i.min(sorted.len() - 1)]
 }
 
+/// Prepared requests: path and headers.
+type Requests = Arc<Vec<(String, Vec<(&'static str, String)>)>>;
+
 struct Phase {
 	name: &'static str,
 	per_sec: f64,
@@ -59,7 +62,7 @@ async fn run_reads(
 	base: &str,
 	n: usize,
 	concurrency: usize,
-	requests: Arc<Vec<(String, Vec<(&'static str, String)>)>>,
+	requests: Requests,
 ) -> Phase {
 	let client = reqwest::Client::new();
 	let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
