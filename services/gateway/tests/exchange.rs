@@ -4,7 +4,8 @@
 //! gateway, which verifies the digest against the chain and keeps a verified copy; A's
 //! disclosure is on chain (`consent.RecordDisclosed`, found at the block and extrinsic its
 //! AuditEvent names); B's event stream announces A's amendment; forged, replayed, stale,
-//! foreign, unregistered, wrong-purpose and wrong-patient requests are refused by name and
+//! foreign, unregistered, unapproved, non-proxy, wrong-purpose and wrong-patient requests are
+//! refused by name and
 //! audited; the patient revokes and B is denied once A follows the finalized revocation; with
 //! the node down, reads fail closed.
 
@@ -289,6 +290,18 @@ async fn exchange(db: Db) {
 	signed_get(&ha, &dave, &alice, &opath, None, "treatment")
 		.await
 		.assert_outcome(403, "not a registered provider");
+	// Registered but not approved: refused with its status.
+	let (n, _) = chain.best_head().await.expect("head");
+	let register = healthchain::tx().providers().register(
+		healthchain::runtime_types::healthchain_primitives::sets::Roles(1 << 1),
+		H256([5; 32]),
+		n as u32 + 10_000,
+	);
+	let registered_at = submit_finalized(&chain, "//Dave", &register).await;
+	wait_exchange_at(&ha, registered_at).await;
+	signed_get(&ha, &dave, &alice, &opath, None, "treatment")
+		.await
+		.assert_outcome(403, "pending approval");
 	let as_proxy = RequestSigner::new(
 		&Signer::from_suri("//Eve", Some(&bob.to_string())).expect("eve for bob"),
 		&chain.genesis_hash(),
@@ -307,7 +320,7 @@ async fn exchange(db: Db) {
 		.await
 		.assert_outcome(403, "RecordNotOfPatient");
 	let after = audit_events(&ha, "outcome=4").await.len();
-	assert_eq!(after - before, 9, "each refusal is an AuditEvent");
+	assert_eq!(after - before, 10, "each refusal is an AuditEvent");
 
 	// A search returns what is covered, with the salt to verify it.
 	let q = format!("patient.identifier=urn:healthchain:account|{patient}");
