@@ -422,6 +422,67 @@ async fn disclosures_survive_a_kill_sqlite() {
 	disclosures_survive_a_kill(Db::Sqlite).await;
 }
 
+/// Hospital A's gateway signs with a proxy key (Eve) that A added twice, as `Records` and as
+/// `AccessLog`: its anchors go through as `Records`, its disclosures as `AccessLog`.
+#[tokio::test]
+async fn a_records_and_access_log_proxy_key_anchors_and_records_disclosures_sqlite() {
+	let node_port = free_port();
+	let _node = start_node(node_port);
+	let alice = account_of("//Alice");
+	let bob = account_of("//Bob");
+	let eve = account_of("//Eve");
+	let patient = account_of("//Ferdie");
+	let chain = Chain::connect(&format!("ws://127.0.0.1:{node_port}")).await.expect("connect");
+	use healthchain_chain::{subxt::utils::MultiAddress, ProxyType};
+	for t in [ProxyType::Records, ProxyType::AccessLog] {
+		let add = healthchain::tx().proxy().add_proxy(MultiAddress::Id(eve), t, 0);
+		submit_finalized(&chain, "//Alice", &add).await;
+	}
+	let url = database_url(Db::Sqlite, "proxy-gw").await;
+	let alice_text = alice.to_string();
+	let a = start_gateway(
+		&url,
+		node_port,
+		&[("HC_GATEWAY_SIGNER", "//Eve"), ("HC_GATEWAY_PROXY_FOR", alice_text.as_str())],
+	);
+	let ha = Http::new(&a.base);
+	let p = ha.post("/fhir/Patient", &patient_with(&patient.to_string())).await;
+	assert_eq!(p.status, 201, "{}", p.body);
+	let pid = p.body["id"].as_str().expect("id").to_string();
+	let o = ha.post("/fhir/Observation", &lab_observation(&pid, 95.0)).await;
+	let oid = o.body["id"].as_str().expect("id").to_string();
+	ha.wait_finalized(&format!("/fhir/Observation/{oid}"), 1, FINALITY).await;
+	let grant =
+		healthchain::tx().consent().grant(bob, Scopes(1 << 1), Purposes(1 << 0), None, None);
+	let granted_at = submit_finalized(&chain, "//Ferdie", &grant).await;
+	wait_exchange_at(&ha, granted_at).await;
+	let bob_signs =
+		RequestSigner::new(&Signer::from_suri("//Bob", None).expect("bob"), &chain.genesis_hash());
+	let r = signed_get(
+		&ha,
+		&bob_signs,
+		&alice,
+		&format!("/exchange/fhir/Observation/{oid}"),
+		None,
+		"treatment",
+	)
+	.await;
+	assert_eq!(r.status, 200, "{}", r.body);
+	let start = Instant::now();
+	loop {
+		let h = health(&ha).await;
+		let d = &h["exchange"]["disclosures"];
+		if d["finalized"].as_u64() == Some(1) {
+			break;
+		}
+		assert!(
+			start.elapsed() < FINALITY,
+			"the disclosure is not recorded through the proxy: {h}"
+		);
+		tokio::time::sleep(Duration::from_millis(300)).await;
+	}
+}
+
 fn patient_with(account: &str) -> Value {
 	patient(account)
 }
