@@ -879,10 +879,10 @@ impl Store {
 	) -> Result<Vec<AuditRow>, GatewayError> {
 		let mut sql = String::from(
 			"SELECT a.id AS id, a.recorded_ms AS recorded_ms, a.interaction AS interaction, a.outcome AS outcome, \
-			 a.outcome_desc AS outcome_desc, a.requester AS requester, a.signer AS signer, a.purpose AS purpose, \
+			 a.outcome_desc AS outcome_desc, a.requester AS requester, a.signer AS signer, a.purpose AS a_purpose, \
 			 a.resource_type AS resource_type, a.resource_id AS resource_id, a.version AS version, \
 			 a.record_id AS a_record_id, a.patient AS a_patient, a.basis AS basis, a.checked_at AS a_checked_at, \
-			 d.seq AS seq, d.recipient AS recipient, d.patient AS patient, d.record_id AS record_id, d.purpose AS d_purpose, \
+			 d.seq AS seq, d.recipient AS recipient, d.patient AS patient, d.record_id AS record_id, d.purpose AS purpose, \
 			 d.checked_at AS checked_at, d.created_ms AS created_ms, d.state AS state, d.submitted_block AS submitted_block, \
 			 d.block_number AS block_number, d.block_hash AS block_hash, d.extrinsic_index AS extrinsic_index, \
 			 d.error AS error, d.finalized_ms AS finalized_ms \
@@ -927,24 +927,10 @@ impl Store {
 		rows.iter()
 			.map(|r| {
 				let seq: Option<i64> = r.try_get("seq")?;
+				// The disclosure's columns carry disclosure_row's names (the audit's are a_*).
 				let disclosure = match seq {
 					None => None,
-					Some(seq) => Some(DisclosureRow {
-						seq,
-						recipient: r.try_get("recipient")?,
-						patient: r.try_get("patient")?,
-						record_id: r.try_get("record_id")?,
-						purpose: r.try_get("d_purpose")?,
-						checked_at: r.try_get("checked_at")?,
-						created_ms: r.try_get("created_ms")?,
-						state: r.try_get("state")?,
-						submitted_block: r.try_get("submitted_block")?,
-						block_number: r.try_get("block_number")?,
-						block_hash: r.try_get("block_hash")?,
-						extrinsic_index: r.try_get("extrinsic_index")?,
-						error: r.try_get("error")?,
-						finalized_ms: r.try_get("finalized_ms")?,
-					}),
+					Some(_) => Some(disclosure_row(r)?),
 				};
 				Ok(AuditRow {
 					id: r.try_get("id")?,
@@ -954,7 +940,7 @@ impl Store {
 					outcome_desc: r.try_get("outcome_desc")?,
 					requester: r.try_get("requester")?,
 					signer: r.try_get("signer")?,
-					purpose: r.try_get("purpose")?,
+					purpose: r.try_get("a_purpose")?,
 					resource_type: r.try_get("resource_type")?,
 					resource_id: r.try_get("resource_id")?,
 					version: r.try_get("version")?,
