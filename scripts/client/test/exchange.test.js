@@ -1,6 +1,6 @@
 // Unit tests of the exchange request signer (src/exchange.js; no node needed): the signature base
 // is the gateway's (services/gateway/src/signature.rs), and the committed vector
-// services/gateway/tests/fixtures/js-signed-request.json is checked by the gateway's Rust tests.
+// services/httpsig/tests/fixtures/js-signed-request.json is checked by the gateway's Rust tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import {
 
 const GENESIS = `0x${'07'.repeat(32)}`;
 const NOW = 1_764_640_000;
-const VECTOR = new URL('../../../services/gateway/tests/fixtures/js-signed-request.json', import.meta.url);
+const VECTOR = new URL('../../../services/httpsig/tests/fixtures/js-signed-request.json', import.meta.url);
 
 async function keys() {
   await cryptoWaitReady();

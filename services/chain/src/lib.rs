@@ -101,6 +101,40 @@ pub fn parse_account(s: &str) -> Result<AccountId32, ChainError> {
 	s.parse::<AccountId32>().map_err(|_| ChainError::BadAccount(s.into()))
 }
 
+/// The SS58 prefix in the metadata this client was generated from (the running chain's is
+/// [`Chain::ss58_prefix`]; they agree unless `scripts/update-metadata --check` fails).
+pub fn compiled_ss58_prefix() -> u16 {
+	subxt::Metadata::decode_from(METADATA)
+		.ok()
+		.and_then(|m| {
+			m.pallet_by_name("System")
+				.and_then(|p| p.constant_by_name("SS58Prefix"))
+				.and_then(|c| <[u8; 2]>::try_from(c.value()).ok())
+		})
+		.map(u16::from_le_bytes)
+		.unwrap_or(42)
+}
+
+/// The SS58 address of `account` under `prefix` (the chain's own prefix comes from
+/// [`Chain::ss58_prefix`]; `AccountId32`'s `Display` uses the generic prefix 42).
+pub fn ss58(account: &AccountId32, prefix: u16) -> String {
+	let mut bytes = Vec::with_capacity(35);
+	if prefix < 64 {
+		bytes.push(prefix as u8);
+	} else {
+		// The two-byte form of the SS58 address type (prefixes 64..16383).
+		let p = prefix & 0x3fff;
+		bytes.push((((p & 0b1111_1100) >> 2) as u8) | 0b0100_0000);
+		bytes.push(((p >> 8) as u8) | (((p & 0b11) as u8) << 6));
+	}
+	bytes.extend_from_slice(&account.0);
+	let mut pre = b"SS58PRE".to_vec();
+	pre.extend_from_slice(&bytes);
+	let checksum = sp_crypto_hashing::blake2_512(&pre);
+	bytes.extend_from_slice(&checksum[..2]);
+	bs58::encode(bytes).into_string()
+}
+
 /// The on-chain record id of `author`'s record `local_id`: blake2-256 over
 /// `"healthchain/record" ++ author ++ local_id` (as the records pallet computes it).
 pub fn record_id_of(author: &AccountId32, local_id: &[u8; 32]) -> H256 {
@@ -231,6 +265,16 @@ impl Chain {
 		digest: H256,
 	) -> Result<Verification, ChainError> {
 		self.at(at).await?.verify(record_id, digest).await
+	}
+
+	/// The chain's SS58 address prefix (`System::SS58Prefix` in its metadata).
+	pub fn ss58_prefix(&self) -> u16 {
+		self.metadata
+			.pallet_by_name("System")
+			.and_then(|p| p.constant_by_name("SS58Prefix"))
+			.and_then(|c| <[u8; 2]>::try_from(c.value()).ok())
+			.map(u16::from_le_bytes)
+			.unwrap_or(42)
 	}
 
 	/// The chain's genesis hash (which chain this is).
@@ -724,4 +768,21 @@ pub fn follow_finalized(
 		}
 	});
 	rx
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn ss58_matches_the_generic_form_and_round_trips_under_the_chains_prefix() {
+		let alice = Signer::from_suri("//Alice", None).expect("alice").organisation();
+		assert_eq!(ss58(&alice, 42), alice.to_string());
+		let own = ss58(&alice, 7373);
+		assert_ne!(own, alice.to_string());
+		assert_eq!(parse_account(&own).expect("parses"), alice);
+		assert_eq!(compiled_ss58_prefix(), 7373, "the runtime's SS58_PREFIX");
+		// A one-byte prefix (Polkadot's 0) too.
+		assert_eq!(parse_account(&ss58(&alice, 0)).expect("parses"), alice);
+	}
 }

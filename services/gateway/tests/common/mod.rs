@@ -6,90 +6,17 @@
 #![allow(dead_code)]
 
 use std::{
-	net::TcpListener,
-	path::PathBuf,
-	process::{Child, Command, Stdio},
+	process::{Command, Stdio},
 	time::{Duration, Instant},
 };
 
 use serde_json::{json, Value};
 
-pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-pub fn temp_dir(tag: &str) -> PathBuf {
-	let dir =
-		std::env::temp_dir().join(format!("hc-gw-{tag}-{}-{}", std::process::id(), free_port()));
-	std::fs::create_dir_all(&dir).expect("temp dir");
-	dir
-}
-
-/// A child process killed on drop.
-pub struct Proc(pub Child);
-
-impl Drop for Proc {
-	fn drop(&mut self) {
-		let _ = self.0.kill();
-		let _ = self.0.wait();
-	}
-}
-
-/// A dev node on `port` (a fresh chain in a temp dir).
-pub fn start_node(port: u16) -> Proc {
-	let bin = std::env::var("HEALTHCHAIN_NODE").expect(
-        "HEALTHCHAIN_NODE must point at the healthchain-node binary (scripts/test sets it; build with cargo build --release -p healthchain-node)",
-    );
-	let log = std::fs::File::create(temp_dir("node").join("node.log")).expect("log");
-	let child = Command::new(bin)
-		.args([
-			"--dev",
-			"--tmp",
-			"--rpc-port",
-			&port.to_string(),
-			"--no-prometheus",
-			"--no-telemetry",
-			"--port",
-			&free_port().to_string(),
-		])
-		.stdout(Stdio::null())
-		.stderr(log)
-		.spawn()
-		.expect("start the node");
-	let proc = Proc(child);
-	wait_until(Duration::from_secs(60), "the dev node's RPC", || {
-		std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-	});
-	proc
-}
-
-/// Which database a gateway test runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Db {
-	Sqlite,
-	Postgres,
-}
+pub use healthchain_testkit::{free_port, start_node, temp_dir, wait_until, Db, Proc};
 
 /// A fresh database URL for one gateway.
 pub async fn database_url(db: Db, tag: &str) -> String {
-	match db {
-		Db::Sqlite => format!("sqlite://{}/gateway.db?mode=rwc", temp_dir(tag).display()),
-		Db::Postgres => {
-			let admin = std::env::var("HC_TEST_POSTGRES_URL").expect(
-                "HC_TEST_POSTGRES_URL must be the URL of a throwaway PostgreSQL (scripts/test starts one: see scripts/postgres-throwaway)",
-            );
-			let name = format!("gw_{}_{}", tag.replace('-', "_"), free_port());
-			sqlx::any::install_default_drivers();
-			let pool = sqlx::AnyPool::connect(&admin).await.expect("connect to PostgreSQL");
-			sqlx::query(&format!("CREATE DATABASE {name}"))
-				.execute(&pool)
-				.await
-				.expect("create database");
-			pool.close().await;
-			let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
-			format!("{base}/{name}")
-		}
-	}
+	healthchain_testkit::database_url_named(db, tag, "gw").await
 }
 
 /// A running gateway.
@@ -120,17 +47,6 @@ pub fn start_gateway(database_url: &str, chain_port: u16, extra_env: &[(&str, &s
 		std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
 	});
 	gw
-}
-
-pub fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
-	let start = Instant::now();
-	while start.elapsed() < limit {
-		if f() {
-			return;
-		}
-		std::thread::sleep(Duration::from_millis(100));
-	}
-	panic!("{what} not ready after {limit:?}");
 }
 
 /// An HTTP response: status, headers, JSON body.
