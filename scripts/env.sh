@@ -8,6 +8,7 @@ export HEALTHCHAIN_DIGEST_TARGET="${HEALTHCHAIN_DIGEST_TARGET:-$(dirname "$CARGO
 # own target dir so their dependency tree never changes the node's.
 export HEALTHCHAIN_SERVICES_TARGET="${HEALTHCHAIN_SERVICES_TARGET:-$(dirname "$CARGO_TARGET_DIR")/services-target}"
 export HEALTHCHAIN_GATEWAY="$HEALTHCHAIN_SERVICES_TARGET/release/healthchain-gateway"
+export HEALTHCHAIN_INDEXER="$HEALTHCHAIN_SERVICES_TARGET/release/healthchain-indexer"
 # The one profile used for the node and for every test.
 export HEALTHCHAIN_PROFILE=release
 HEALTHCHAIN_NODE="${HEALTHCHAIN_NODE:-$CARGO_TARGET_DIR/release/healthchain-node}"

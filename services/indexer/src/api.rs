@@ -45,8 +45,15 @@ pub struct AppState {
 	pub genesis: Arc<RwLock<Option<[u8; 32]>>>,
 	/// Nonces seen within the clock-skew window (a replayed request is refused).
 	pub nonces: Mutex<HashMap<String, i64>>,
+	/// Exports running at once (each holds a database connection while it streams).
+	pub exports: Arc<tokio::sync::Semaphore>,
 	pub started: Instant,
 }
+
+/// Most exports streaming at once; another is refused with 503 until one ends.
+pub const MAX_EXPORTS: usize = 2;
+/// Most nonces remembered within the replay window.
+const MAX_NONCES: usize = 100_000;
 
 type S = State<Arc<AppState>>;
 type Params = Query<Vec<(String, String)>>;
@@ -112,6 +119,18 @@ impl AppState {
 		headers: &HeaderMap,
 		entitled: Entitled,
 	) -> Result<[u8; 32], IndexerError> {
+		let v = self.verify(method, uri, headers)?;
+		self.entitle(&v, entitled).await?;
+		Ok(v.signer.0)
+	}
+
+	/// Verify the request's signature (before anything about the data is looked at).
+	fn verify(
+		&self,
+		method: &Method,
+		uri: &Uri,
+		headers: &HeaderMap,
+	) -> Result<healthchain_httpsig::Verified, IndexerError> {
 		let genesis = self.genesis.read().ok().and_then(|g| *g).ok_or_else(|| {
 			IndexerError::Unauthorized(
 				"the indexer has not reached its node yet, so it cannot check which chain a signature is for; retry shortly".into(),
@@ -137,40 +156,50 @@ impl AppState {
 				self.store.account(&v.signer.0)
 			)));
 		}
-		{
-			let mut nonces = self
-				.nonces
-				.lock()
-				.map_err(|_| IndexerError::Config("the nonce table is poisoned".into()))?;
-			let horizon = now_secs() - 2 * self.config.clock_skew_secs;
-			nonces.retain(|_, t| *t >= horizon);
-			let key = format!("{}:{}", hex::encode(v.signer.0), v.nonce);
-			if nonces.insert(key, v.created).is_some() {
-				return Err(IndexerError::Unauthorized(
-					healthchain_httpsig::SignatureError::Replayed(v.nonce).to_string(),
-				));
-			}
-		}
+		Ok(v)
+	}
+
+	/// Whether the verified signer may see what `entitled` names; then its nonce is spent
+	/// (a replay of the same request is refused).
+	async fn entitle(
+		&self,
+		v: &healthchain_httpsig::Verified,
+		entitled: Entitled,
+	) -> Result<(), IndexerError> {
 		let signer = v.signer.0;
-		if self.auditors.contains(&signer) {
-			return Ok(signer);
-		}
-		let ok = match &entitled {
-			Entitled::Patient(p) => *p == signer || self.store.is_guardian(p, &signer).await?,
-			Entitled::AnyOf(list) => list.contains(&signer),
-		};
-		if ok {
-			Ok(signer)
-		} else {
-			Err(IndexerError::Forbidden(format!(
+		let ok = self.auditors.contains(&signer)
+			|| match &entitled {
+				Entitled::Patient(p) => *p == signer || self.store.is_guardian(p, &signer).await?,
+				Entitled::AnyOf(list) => list.contains(&signer),
+			};
+		if !ok {
+			return Err(IndexerError::Forbidden(format!(
 				"{} may not see this: only {}, or an auditor of this indexer",
 				self.store.account(&signer),
 				match entitled {
 					Entitled::Patient(_) => "the patient or the patient's guardian",
 					Entitled::AnyOf(_) => "the parties named in the query",
 				}
-			)))
+			)));
 		}
+		let mut nonces = self
+			.nonces
+			.lock()
+			.map_err(|_| IndexerError::Config("the nonce table is poisoned".into()))?;
+		let horizon = now_secs() - 2 * self.config.clock_skew_secs;
+		nonces.retain(|_, t| *t >= horizon);
+		if nonces.len() >= MAX_NONCES {
+			return Err(IndexerError::Busy(
+				"too many signed requests in the replay window; retry in a minute".into(),
+			));
+		}
+		let key = format!("{}:{}", hex::encode(signer), v.nonce);
+		if nonces.insert(key, v.created).is_some() {
+			return Err(IndexerError::Unauthorized(
+				healthchain_httpsig::SignatureError::Replayed(v.nonce.clone()).to_string(),
+			));
+		}
+		Ok(())
 	}
 
 	fn limit(&self, params: &[(String, String)]) -> Result<i64, IndexerError> {
@@ -206,6 +235,12 @@ pub fn parse_time(v: &str) -> Result<i64, IndexerError> {
 	}
 }
 
+/// The end of a range: a time as given, a date through its last millisecond (a whole day).
+pub fn parse_time_end(v: &str) -> Result<i64, IndexerError> {
+	let t = parse_time(v)?;
+	Ok(if v.len() == 10 { t + 86_400_000 - 1 } else { t })
+}
+
 /// Apply the filters every list shares: `from`/`to` (ISO-8601, mapped to blocks through
 /// their timestamps), `after` (the previous page's `next`).
 async fn common(
@@ -216,14 +251,14 @@ async fn common(
 ) -> Result<(), IndexerError> {
 	let col = ds.block_column();
 	let mut from = param(params, "from").map(parse_time).transpose()?;
-	let mut to = param(params, "to").map(parse_time).transpose()?;
+	let mut to = param(params, "to").map(parse_time_end).transpose()?;
 	// FHIR style: date=geX / date=leX (repeatable).
 	for (k, v) in params {
 		if k == "date" {
 			if let Some(x) = v.strip_prefix("ge") {
 				from = Some(parse_time(x)?);
 			} else if let Some(x) = v.strip_prefix("le") {
-				to = Some(parse_time(x)?);
+				to = Some(parse_time_end(x)?);
 			} else {
 				return Err(IndexerError::BadRequest(format!(
 					"date must be geYYYY-MM-DD... or leYYYY-MM-DD..., not {v:?}"
@@ -530,8 +565,9 @@ async fn claims(
 	headers: HeaderMap,
 	Query(params): Params,
 ) -> Result<Json<Value>, IndexerError> {
+	let v = state.verify(&method, &uri, &headers)?;
 	let (f, parties) = claim_filter(&state, &params).await?;
-	state.authorize(&method, &uri, &headers, Entitled::AnyOf(parties)).await?;
+	state.entitle(&v, Entitled::AnyOf(parties)).await?;
 	let page = state.store.page(Dataset::Claims, &f, state.limit(&params)?).await?;
 	Ok(Json(json!(page)))
 }
@@ -543,6 +579,7 @@ async fn claim(
 	headers: HeaderMap,
 	Path(id): Path<String>,
 ) -> Result<Json<Value>, IndexerError> {
+	let v = state.verify(&method, &uri, &headers)?;
 	let id: i64 = id
 		.parse()
 		.map_err(|_| IndexerError::BadRequest(format!("a claim id is a number, not {id:?}")))?;
@@ -550,28 +587,46 @@ async fn claim(
 	f.eq("claim_id", P::I(id));
 	let page = state.store.page(Dataset::Claims, &f, 1).await?;
 	let Some(claim) = page.items.into_iter().next() else {
+		// Whether a claim exists is itself for its parties: only an auditor learns "not found".
+		state.entitle(&v, Entitled::AnyOf(vec![])).await?;
 		return Err(IndexerError::NotFound(format!("no claim {id} is indexed")));
 	};
 	let parties = ["provider", "insurer", "patient"]
 		.iter()
 		.filter_map(|k| claim[*k].as_str().and_then(|a| parse_account(a).ok()).map(|a| a.0))
 		.collect();
-	state.authorize(&method, &uri, &headers, Entitled::AnyOf(parties)).await?;
+	state.entitle(&v, Entitled::AnyOf(parties)).await?;
 	let events = state.store.page(Dataset::ClaimEvents, &f, 1000).await?;
 	let mut claim = claim;
 	claim["events"] = json!(events.items);
 	Ok(Json(claim))
 }
 
-/// Providers: every provider's current status (from its lifecycle events) and, with `who`,
-/// its history. Public: the registry is a public, chain-wide fact.
+/// Provider lifecycle events (registered, approved, suspended, ...), optionally of one
+/// provider (`who`) or one kind (`action`). Public: the registry is a public, chain-wide fact.
 async fn providers(State(state): S, Query(params): Params) -> Result<Json<Value>, IndexerError> {
 	let mut f = Filter::default();
 	if let Some(w) = param(&params, "who") {
 		f.eq("who", P::B(account(w, "who")?.to_vec()));
 	}
 	if let Some(a) = param(&params, "action") {
-		f.eq("action", P::T(a.to_string()));
+		let allowed = strs(&[
+			"registered",
+			"approved",
+			"rejected",
+			"suspended",
+			"reinstated",
+			"revoked",
+			"deregistered",
+			"credential_renewed",
+			"credential_expired",
+			"nodes_set",
+			"nodes_cleared",
+			"network_permission_on",
+			"network_permission_off",
+			"suspended_for_cause",
+		]);
+		f.eq("action", P::T(one_of(a, "action", &allowed)?));
 	}
 	common(&state, Dataset::ProviderEvents, &params, &mut f).await?;
 	let page = state.store.page(Dataset::ProviderEvents, &f, state.limit(&params)?).await?;
@@ -585,7 +640,18 @@ async fn validators(State(state): S, Query(params): Params) -> Result<Json<Value
 		f.eq("who", P::B(account(w, "who")?.to_vec()));
 	}
 	if let Some(a) = param(&params, "action") {
-		f.eq("action", P::T(a.to_string()));
+		let allowed = strs(&[
+			"added",
+			"removed",
+			"dropped",
+			"drop_deferred",
+			"session_planned",
+			"session_length_set",
+			"offence_reported",
+			"offence_removed",
+			"session_started",
+		]);
+		f.eq("action", P::T(one_of(a, "action", &allowed)?));
 	}
 	common(&state, Dataset::ValidatorEvents, &params, &mut f).await?;
 	let page = state.store.page(Dataset::ValidatorEvents, &f, state.limit(&params)?).await?;
@@ -672,6 +738,17 @@ fn csv_cell(v: &Value) -> String {
 	}
 }
 
+impl AppState {
+	/// A slot for one more export, or 503.
+	fn exports_permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, IndexerError> {
+		self.exports.clone().try_acquire_owned().map_err(|_| {
+			IndexerError::Busy(format!(
+				"{MAX_EXPORTS} exports are already running; retry when one has finished"
+			))
+		})
+	}
+}
+
 /// Stream a query's every row as CSV or NDJSON (memory stays bounded: rows flow from the
 /// database cursor through a small channel to the socket).
 async fn export(
@@ -724,8 +801,9 @@ async fn export(
 			(Dataset::BreakGlass, break_glass_filter(&state, p, &params).await?)
 		}
 		"claims" => {
+			let v = state.verify(&method, &uri, &headers)?;
 			let (f, parties) = claim_filter(&state, &params).await?;
-			state.authorize(&method, &uri, &headers, Entitled::AnyOf(parties)).await?;
+			state.entitle(&v, Entitled::AnyOf(parties)).await?;
 			(Dataset::Claims, f)
 		}
 		other => {
@@ -734,9 +812,11 @@ async fn export(
 			)))
 		}
 	};
+	let permit = state.exports_permit()?;
 	let (tx, rx) = tokio::sync::mpsc::channel(256);
 	let store = state.store.clone();
 	tokio::spawn(async move {
+		let _permit = permit;
 		store.send_all(ds, &filter, tx).await;
 	});
 	let fields = ds.fields();
@@ -749,9 +829,15 @@ async fn export(
 				Ok::<_, std::io::Error>(format!("{line}\n"))
 			}
 			Ok(v) => Ok(format!("{v}\n")),
+			// A failure mid-stream cannot change the status any more: the file says so in
+			// its last line, then the connection is cut.
 			Err(e) => {
 				tracing::error!(error = %e, "export stopped");
-				Err(std::io::Error::other(e.to_string()))
+				Ok(if csv {
+					format!("# EXPORT INCOMPLETE: {e}\n")
+				} else {
+					format!("{}\n", json!({"exportIncomplete": e.to_string()}))
+				})
 			}
 		};
 		Some((chunk, rx))

@@ -1,5 +1,6 @@
 //! Configuration: defaults, then a TOML file (`--config`), then environment variables
-//! (`HC_INDEXER_*`), then command-line flags. Every key is documented in docs/indexer.md.
+//! (`HC_INDEXER_*`), then what `--dev` fills in when unset (audience and auditors). Every key
+//! is documented in docs/indexer.md.
 
 use serde::Deserialize;
 use std::{net::SocketAddr, path::Path};
@@ -147,6 +148,9 @@ impl Config {
 		if self.page_size < 1 || self.max_page_size < self.page_size {
 			return bad("page_size must be at least 1 and at most max_page_size".into());
 		}
+		if self.poll_ms < 10 {
+			return bad("poll_ms must be at least 10 (milliseconds between looks for a new finalized block)".into());
+		}
 		if self.clock_skew_secs < 1 {
 			return bad("clock_skew_secs must be at least 1".into());
 		}
@@ -159,7 +163,7 @@ mod tests {
 	use super::*;
 
 	#[test]
-	fn env_overrides_the_file_and_bad_values_are_named() {
+	fn env_overrides_defaults_and_bad_values_are_named() {
 		let mut c = Config::default();
 		c.apply_env(|k| match k {
 			"HC_INDEXER_AUDITORS" => {

@@ -33,6 +33,9 @@ pub enum IndexerError {
 	Forbidden(String),
 	#[error("{0}")]
 	NotFound(String),
+	/// Too much at once (503): retry later.
+	#[error("{0}")]
+	Busy(String),
 }
 
 impl IndexerError {
@@ -42,6 +45,7 @@ impl IndexerError {
 			Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
 			Self::Forbidden(_) => StatusCode::FORBIDDEN,
 			Self::NotFound(_) => StatusCode::NOT_FOUND,
+			Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
 			_ => StatusCode::INTERNAL_SERVER_ERROR,
 		}
 	}
@@ -52,6 +56,7 @@ impl IndexerError {
 			Self::Unauthorized(_) => "login",
 			Self::Forbidden(_) => "forbidden",
 			Self::NotFound(_) => "not-found",
+			Self::Busy(_) => "throttled",
 			_ => "exception",
 		}
 	}

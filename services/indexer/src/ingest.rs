@@ -150,7 +150,10 @@ pub async fn fetch_block(chain: &Chain, number: u64) -> Result<BlockFacts, Index
 				block.ts_ms = now as i64;
 			}
 		}
-		if !ext.is_signed() {
+		// Signed transactions, and general (v5) transactions such as a fee-less patient
+		// call (no signature; `PatientCallExecuted` names the patient); inherents are not
+		// indexed here.
+		if !ext.is_signed() && ext.transaction_extensions().is_none() {
 			continue;
 		}
 		let signer = ext.address_bytes().and_then(account_of_address);
@@ -711,7 +714,7 @@ pub struct Follower {
 
 /// Follow the node's finalized blocks into the store until `shutdown` resolves.
 pub async fn follow(f: Follower, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-	let Follower { url, store, fetch_ahead, poll, progress, metrics, genesis } = f;
+	let (url, progress, metrics) = (f.url.clone(), f.progress.clone(), f.metrics.clone());
 	let mut backoff = Duration::from_millis(250);
 	let set = |f: &dyn Fn(&mut Progress)| {
 		if let Ok(mut p) = progress.write() {
@@ -739,19 +742,15 @@ pub async fn follow(f: Follower, mut shutdown: tokio::sync::watch::Receiver<bool
 			}
 		};
 		set(&|p| p.connected = true);
-		if let Ok(mut g) = genesis.write() {
-			*g = Some(chain.genesis_hash().0);
-		}
-		match run_connected(&chain, &store, fetch_ahead, poll, &progress, &metrics, &mut shutdown)
-			.await
-		{
+		backoff = Duration::from_millis(250);
+		match run_connected(&chain, &f, &mut shutdown).await {
 			Ok(()) => return,
 			Err(e) => {
-				let transient = matches!(&e, IndexerError::Chain(c) if c.is_transient())
-					|| matches!(&e, IndexerError::Chain(_));
+				// A chain error means the connection is gone (or the node misbehaves): reconnect.
+				let lost = matches!(&e, IndexerError::Chain(_));
 				metrics.errors.inc();
 				set(&|p| {
-					p.connected = !transient;
+					p.connected = !lost;
 					p.last_error = Some(e.to_string());
 				});
 				tracing::error!(error = %e, "indexing stopped; retrying in {backoff:?}");
@@ -767,19 +766,29 @@ pub async fn follow(f: Follower, mut shutdown: tokio::sync::watch::Receiver<bool
 
 async fn run_connected(
 	chain: &Chain,
-	store: &Store,
-	fetch_ahead: usize,
-	poll: Duration,
-	progress: &std::sync::RwLock<Progress>,
-	metrics: &Metrics,
+	f: &Follower,
 	shutdown: &mut tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), IndexerError> {
+	let (store, fetch_ahead, poll) = (&f.store, f.fetch_ahead, f.poll);
+	let (progress, metrics, genesis) = (&f.progress, &f.metrics, &f.genesis);
 	store.check_chain(&chain.genesis_hash().0).await?;
+	// Only now is the node known to be on this database's chain: signed queries are checked
+	// against its genesis.
+	if let Ok(mut g) = genesis.write() {
+		*g = Some(chain.genesis_hash().0);
+	}
 	// The last indexed block must still be the node's block at that height (a database of
 	// another chain, or restored from a fork, is refused rather than extended).
 	let mut next = match store.last_block().await? {
 		Some((n, hash)) => {
 			let node = chain.block_hash(n).await?;
+			if node.is_none() {
+				// The node has not reached this block (still syncing, or restored from an
+				// older backup): wait for it rather than call it another chain.
+				return Err(IndexerError::Chain(healthchain_chain::ChainError::State(format!(
+					"the node has no block {n} yet (the index is ahead of it): waiting for it to sync"
+				))));
+			}
 			if node.map(|h| h.0.to_vec()) != Some(hash.clone()) {
 				return Err(IndexerError::Diverged {
 					number: n,

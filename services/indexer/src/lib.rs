@@ -56,6 +56,13 @@ pub async fn run(
 	);
 	let metrics = Arc::new(metrics::Metrics::default());
 	let progress = Arc::new(RwLock::new(ingest::Progress::default()));
+	// What is already indexed shows in /health and the metrics before the first new block.
+	if let Some((n, _)) = store.last_block().await? {
+		metrics.indexed.set(n as i64);
+		if let Ok(mut p) = progress.write() {
+			p.last_indexed = Some(n);
+		}
+	}
 	let genesis = Arc::new(RwLock::new(store.genesis().await?));
 	let (stop, stopped) = tokio::sync::watch::channel(false);
 	let follower = tokio::spawn(ingest::follow(
@@ -79,6 +86,7 @@ pub async fn run(
 		progress,
 		genesis,
 		nonces: Mutex::new(HashMap::new()),
+		exports: Arc::new(tokio::sync::Semaphore::new(api::MAX_EXPORTS)),
 		started: Instant::now(),
 	});
 	let app = api::router(state).layer(tower_http::trace::TraceLayer::new_for_http());

@@ -10,9 +10,9 @@ struct Cli {
 	/// A TOML configuration file (keys as in docs/indexer.md); HC_INDEXER_* variables override it.
 	#[arg(long, short)]
 	config: Option<PathBuf>,
-	/// Development defaults: SQLite in ./healthchain-indexer.db, node at ws://127.0.0.1:9944,
-	/// listen on 127.0.0.1:8090, audience //Alice's account, //Alice an auditor (each
-	/// overridable).
+	/// Development: signed queries addressed to //Alice's account, //Alice an auditor (each
+	/// only when not configured). The defaults already are SQLite in ./healthchain-indexer.db,
+	/// the node at ws://127.0.0.1:9944 and 127.0.0.1:8090.
 	#[arg(long)]
 	dev: bool,
 	/// Log as JSON lines (for log shippers) instead of text.

@@ -847,6 +847,14 @@ impl Store {
 		rows.iter().map(|r| Ok(self.item(ds, r)?.to_string())).collect()
 	}
 
+	/// Events in the indexed blocks (all pallets), for rates.
+	pub async fn event_total(&self) -> Result<i64, IndexerError> {
+		let row = sqlx::query("SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM blocks")
+			.fetch_one(&self.pool)
+			.await?;
+		Ok(row.try_get::<i64, _>("n")?)
+	}
+
 	/// Run a raw SQL query with one bound account (benchmarks compare the API with it).
 	pub async fn raw_accesses_of(&self, patient: &[u8], limit: i64) -> Result<usize, IndexerError> {
 		let rows = sqlx::query(
