@@ -830,7 +830,7 @@ async fn export(
 			}
 			Ok(v) => Ok(format!("{v}\n")),
 			// A failure mid-stream cannot change the status any more: the file says so in
-			// its last line, then the connection is cut.
+			// its last line, and the stream ends there.
 			Err(e) => {
 				tracing::error!(error = %e, "export stopped");
 				Ok(if csv {

@@ -742,7 +742,7 @@ pub async fn follow(f: Follower, mut shutdown: tokio::sync::watch::Receiver<bool
 			}
 		};
 		set(&|p| p.connected = true);
-		backoff = Duration::from_millis(250);
+		let before = progress.read().ok().and_then(|p| p.last_indexed);
 		match run_connected(&chain, &f, &mut shutdown).await {
 			Ok(()) => return,
 			Err(e) => {
@@ -753,6 +753,10 @@ pub async fn follow(f: Follower, mut shutdown: tokio::sync::watch::Receiver<bool
 					p.connected = !lost;
 					p.last_error = Some(e.to_string());
 				});
+				// Blocks were indexed since the last failure: start the backoff again.
+				if progress.read().ok().and_then(|p| p.last_indexed) != before {
+					backoff = Duration::from_millis(250);
+				}
 				tracing::error!(error = %e, "indexing stopped; retrying in {backoff:?}");
 				tokio::select! {
 					_ = tokio::time::sleep(backoff) => {}

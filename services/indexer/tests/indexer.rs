@@ -559,3 +559,95 @@ async fn audit_trail_sqlite() {
 async fn audit_trail_postgres() {
 	audit_trail(Db::Postgres).await;
 }
+
+/// The node stops and comes back (same chain): the indexer reports the loss in /health,
+/// reconnects and continues without a gap. Then the runtime is replaced on chain
+/// (`system.setCodeWithoutChecks` through sudo, the same code: a real runtime upgrade
+/// without a new spec version) and the blocks after it are indexed too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn follows_a_node_restart_and_a_runtime_upgrade_sqlite() {
+	let rpc = free_port();
+	let base = temp_dir("idx-restart-chain");
+	let node = healthchain_testkit::start_node_with(rpc, Some(&base));
+	let url = format!("ws://127.0.0.1:{rpc}");
+	let chain = Chain::connect(&url).await.expect("connect");
+	let db = database_url_named(Db::Sqlite, "idx-restart", "idx").await;
+	let idx = start_indexer(&db, rpc, &[]);
+	let alice = account_of("//Alice");
+	let first = submit_finalized(
+		&chain,
+		"//Ferdie",
+		&healthchain::tx().consent().grant(alice, Scopes(1 << 1), Purposes(1 << 0), None, None),
+	)
+	.await;
+	wait_indexed(&idx.base, first).await;
+
+	drop(node);
+	let start = Instant::now();
+	loop {
+		let h = health(&idx.base).await;
+		if h["chain"]["connected"] == false && h["status"] == "degraded" {
+			break;
+		}
+		assert!(start.elapsed() < Duration::from_secs(60), "the loss is not reported: {h}");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	let _node = healthchain_testkit::start_node_with(rpc, Some(&base));
+	let chain = Chain::connect(&url).await.expect("reconnect");
+	let second =
+		submit_finalized(&chain, "//Ferdie", &healthchain::tx().consent().revoke(alice)).await;
+	wait_indexed(&idx.base, second).await;
+
+	// A runtime upgrade (the same code): blocks after it decode and index as before.
+	let wasm_path = std::path::Path::new(&std::env::var("HEALTHCHAIN_NODE").expect("node"))
+		.parent()
+		.expect("dir")
+		.join("wbuild/healthchain-runtime/healthchain_runtime.compact.compressed.wasm");
+	let code = std::fs::read(&wasm_path).expect("the runtime wasm next to the node binary");
+	use healthchain::runtime_types::{
+		frame_system::pallet::Call as SystemCall, healthchain_runtime::RuntimeCall,
+		sp_weights::weight_v2::Weight,
+	};
+	let upgrade = healthchain::tx().sudo().sudo_unchecked_weight(
+		RuntimeCall::System(SystemCall::set_code_without_checks { code }),
+		Weight { ref_time: 0, proof_size: 0 },
+	);
+	let upgraded = submit_finalized(&chain, "//Alice", &upgrade).await;
+	let third = submit_finalized(
+		&chain,
+		"//Ferdie",
+		&healthchain::tx().consent().grant(alice, Scopes(1 << 1), Purposes(1 << 0), None, None),
+	)
+	.await;
+	wait_indexed(&idx.base, third).await;
+	assert!(third > upgraded);
+	let fp = healthchain_chain::ss58(&account_of("//Ferdie"), chain.ss58_prefix());
+	let genesis = chain.genesis_hash();
+	let (s, body) =
+		get(&idx.base, Some("//Ferdie"), &genesis, &format!("/patients/{fp}/consents")).await;
+	assert_eq!(s, 200, "{body}");
+	let blocks: Vec<u64> = items(&body).iter().filter_map(|e| e["block"].as_u64()).collect();
+	assert_eq!(blocks, vec![first, second, third], "{body}");
+	let h = health(&idx.base).await;
+	assert_eq!(h["status"], "ok", "{h}");
+	drop(idx);
+	let store = Store::open(&db, chain.ss58_prefix()).await.expect("store");
+	let n = store
+		.counts()
+		.await
+		.expect("counts")
+		.into_iter()
+		.find(|(t, _)| t == "blocks")
+		.map(|(_, n)| n)
+		.unwrap_or(0);
+	let (last, _) = store.last_block().await.expect("last").expect("some block");
+	assert!(last >= third);
+	assert_eq!(n as u64, last + 1, "every block from genesis is indexed, none missing");
+	let ext = store.dump(Dataset::Extrinsics).await.expect("extrinsics");
+	assert!(
+		ext.iter()
+			.any(|e| e.contains("\"call\":\"sudo_unchecked_weight\"")
+				&& e.contains("\"success\":true")),
+		"the upgrade's extrinsic is indexed"
+	);
+}

@@ -35,14 +35,24 @@ impl Drop for Proc {
 
 /// A dev node on `port` (a fresh chain in a temp dir).
 pub fn start_node(port: u16) -> Proc {
+	start_node_with(port, None)
+}
+
+/// A dev node on `port` keeping its chain in `base` (`None`: a fresh chain in a temp dir);
+/// started again on the same `base`, it continues the same chain.
+pub fn start_node_with(port: u16, base: Option<&std::path::Path>) -> Proc {
 	let bin = std::env::var("HEALTHCHAIN_NODE").expect(
         "HEALTHCHAIN_NODE must point at the healthchain-node binary (scripts/test sets it; build with cargo build --release -p healthchain-node)",
     );
 	let log = std::fs::File::create(temp_dir("node").join("node.log")).expect("log");
+	let base_args: Vec<String> = match base {
+		Some(b) => vec!["--base-path".into(), b.display().to_string()],
+		None => vec!["--tmp".into()],
+	};
 	let child = Command::new(bin)
+		.args(&base_args)
 		.args([
 			"--dev",
-			"--tmp",
 			"--rpc-port",
 			&port.to_string(),
 			"--no-prometheus",

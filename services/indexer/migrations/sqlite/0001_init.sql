@@ -18,7 +18,7 @@ CREATE TABLE blocks (
 );
 CREATE INDEX blocks_ts ON blocks (ts_ms);
 
--- Signed extrinsics: who signed, for whom (a proxy's real account, or the patient of a
+-- Signed and general (e.g. fee-less patient) transactions: who signed, for whom (a proxy's real account, or the patient of a
 -- fee-less patient call), the effective call, and its outcome with the error's name.
 CREATE TABLE extrinsics (
 	block BIGINT NOT NULL,
