@@ -20,41 +20,14 @@ use healthchain_chain::{
 		self,
 		runtime_types::healthchain_primitives::sets::{Purposes, Scopes},
 	},
-	AccessBasis, AccountId32, Chain, Signer, Submitter, H256,
+	AccessBasis, AccountId32, Chain, Signer, H256,
 };
 use healthchain_gateway::signature::RequestSigner;
 use serde_json::{json, Value};
 
 const FINALITY: Duration = Duration::from_secs(120);
 
-fn account_of(suri: &str) -> AccountId32 {
-	Signer::from_suri(suri, None).expect("signer").organisation()
-}
-
-/// Submit a call signed by `suri` and wait until its block is finalized; the block number.
-async fn submit_finalized<P: healthchain_chain::subxt::tx::Payload>(
-	chain: &Chain,
-	suri: &str,
-	payload: &P,
-) -> u64 {
-	let submitter = Submitter::new(Signer::from_suri(suri, None).expect("signer"));
-	let progress =
-		submitter.submit(chain, payload, || unreachable!("not a proxy")).await.expect("submitted");
-	let (block, events) = healthchain_chain::wait_in_block(progress, Duration::from_secs(60))
-		.await
-		.expect("in block");
-	assert!(
-		events.find_first::<healthchain::system::events::ExtrinsicSuccess>().is_some(),
-		"the call failed"
-	);
-	let n = chain.block_number(block).await.expect("number");
-	let start = Instant::now();
-	while chain.finalized_head().await.expect("head").0 < n {
-		assert!(start.elapsed() < FINALITY, "block {n} not finalized");
-		tokio::time::sleep(Duration::from_millis(200)).await;
-	}
-	n
-}
+use healthchain_testkit::{account_of, submit_finalized};
 
 /// A signed GET to A's exchange API as `signer`.
 async fn signed_get(

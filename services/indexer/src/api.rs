@@ -63,10 +63,10 @@ pub fn router(state: Arc<AppState>) -> Router {
 	Router::new()
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
-		.route("/patients/{patient}/accesses", get(accesses))
-		.route("/patients/{patient}/consents", get(consents))
-		.route("/patients/{patient}/break-glass", get(patient_break_glass))
-		.route("/patients/{patient}/records", get(records))
+		.route("/patients/{patient}/accesses", patient_route(Dataset::Accesses))
+		.route("/patients/{patient}/consents", patient_route(Dataset::Consents))
+		.route("/patients/{patient}/break-glass", patient_route(Dataset::BreakGlass))
+		.route("/patients/{patient}/records", patient_route(Dataset::Records))
 		.route("/break-glass", get(break_glass))
 		.route("/claims", get(claims))
 		.route("/claims/{id}", get(claim))
@@ -477,7 +477,30 @@ async fn metrics(State(state): S) -> impl IntoResponse {
 	)
 }
 
-async fn accesses(
+/// One patient's view (`ds`): its filter for `patient` from the query's parameters.
+async fn patient_filter(
+	state: &AppState,
+	ds: Dataset,
+	patient: [u8; 32],
+	params: &[(String, String)],
+) -> Result<Filter, IndexerError> {
+	match ds {
+		Dataset::Accesses => access_filter(state, patient, params).await,
+		Dataset::Consents => consent_filter(state, patient, params).await,
+		Dataset::BreakGlass => break_glass_filter(state, Some(patient), params).await,
+		_ => {
+			let mut f = Filter::default();
+			f.eq("subject", P::B(patient.to_vec()));
+			common(state, ds, params, &mut f).await?;
+			Ok(f)
+		}
+	}
+}
+
+/// `GET /patients/{patient}/<view>`: a page of one patient's `ds`, for the patient, a
+/// guardian or an auditor.
+async fn patient_view(
+	ds: Dataset,
 	State(state): S,
 	method: Method,
 	uri: Uri,
@@ -487,56 +510,16 @@ async fn accesses(
 ) -> Result<Json<Value>, IndexerError> {
 	let patient = account(&patient, "patient")?;
 	state.authorize(&method, &uri, &headers, Entitled::Patient(patient)).await?;
-	let f = access_filter(&state, patient, &params).await?;
-	let page = state.store.page(Dataset::Accesses, &f, state.limit(&params)?).await?;
+	let f = patient_filter(&state, ds, patient, &params).await?;
+	let page = state.store.page(ds, &f, state.limit(&params)?).await?;
 	Ok(Json(json!(page)))
 }
 
-async fn consents(
-	State(state): S,
-	method: Method,
-	uri: Uri,
-	headers: HeaderMap,
-	Path(patient): Path<String>,
-	Query(params): Params,
-) -> Result<Json<Value>, IndexerError> {
-	let patient = account(&patient, "patient")?;
-	state.authorize(&method, &uri, &headers, Entitled::Patient(patient)).await?;
-	let f = consent_filter(&state, patient, &params).await?;
-	let page = state.store.page(Dataset::Consents, &f, state.limit(&params)?).await?;
-	Ok(Json(json!(page)))
-}
-
-async fn patient_break_glass(
-	State(state): S,
-	method: Method,
-	uri: Uri,
-	headers: HeaderMap,
-	Path(patient): Path<String>,
-	Query(params): Params,
-) -> Result<Json<Value>, IndexerError> {
-	let patient = account(&patient, "patient")?;
-	state.authorize(&method, &uri, &headers, Entitled::Patient(patient)).await?;
-	let f = break_glass_filter(&state, Some(patient), &params).await?;
-	let page = state.store.page(Dataset::BreakGlass, &f, state.limit(&params)?).await?;
-	Ok(Json(json!(page)))
-}
-
-async fn records(
-	State(state): S,
-	method: Method,
-	uri: Uri,
-	headers: HeaderMap,
-	Path(patient): Path<String>,
-	Query(params): Params,
-) -> Result<Json<Value>, IndexerError> {
-	let patient = account(&patient, "patient")?;
-	state.authorize(&method, &uri, &headers, Entitled::Patient(patient)).await?;
-	let mut f = Filter::default();
-	f.eq("subject", P::B(patient.to_vec()));
-	common(&state, Dataset::Records, &params, &mut f).await?;
-	let page = state.store.page(Dataset::Records, &f, state.limit(&params)?).await?;
-	Ok(Json(json!(page)))
+/// The route of one patient view.
+fn patient_route(ds: Dataset) -> axum::routing::MethodRouter<Arc<AppState>> {
+	get(move |s: S, m: Method, u: Uri, h: HeaderMap, p: Path<String>, q: Params| {
+		patient_view(ds, s, m, u, h, p, q)
+	})
 }
 
 async fn break_glass(
@@ -778,16 +761,17 @@ async fn export(
 		)
 	};
 	let (ds, filter) = match dataset.as_str() {
-		"accesses" => {
+		"accesses" | "consents" => {
 			let p = patient()?;
 			state.authorize(&method, &uri, &headers, Entitled::Patient(p)).await?;
-			(Dataset::Accesses, access_filter(&state, p, &params).await?)
-		}
-		"consents" => {
-			let p = patient()?;
-			state.authorize(&method, &uri, &headers, Entitled::Patient(p)).await?;
-			let params: Vec<_> = params.iter().filter(|(k, _)| k != "patient").cloned().collect();
-			(Dataset::Consents, consent_filter(&state, p, &params).await?)
+			if dataset == "accesses" {
+				(Dataset::Accesses, patient_filter(&state, Dataset::Accesses, p, &params).await?)
+			} else {
+				// The patient is the export's subject here, not a consent filter.
+				let params: Vec<_> =
+					params.iter().filter(|(k, _)| k != "patient").cloned().collect();
+				(Dataset::Consents, patient_filter(&state, Dataset::Consents, p, &params).await?)
+			}
 		}
 		"break-glass" => {
 			let p = param(&params, "patient").map(|p| account(p, "patient")).transpose()?;

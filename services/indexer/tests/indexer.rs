@@ -20,44 +20,17 @@ use healthchain_chain::{
 			pallet_consent::types::BreakGlassReason,
 		},
 	},
-	AccountId32, Chain, DisclosureEntry, Purpose, RecordKind, Scope, Signer, Submitter, H256,
+	AccountId32, Chain, DisclosureEntry, Purpose, RecordKind, Scope, Signer, H256,
 };
 use healthchain_httpsig::RequestSigner;
 use healthchain_indexer::store::{Dataset, Store};
 use healthchain_testkit::{
-	database_url_named, free_port, start_node, temp_dir, wait_until, Db, Proc,
+	account_of, database_url_named, free_port, start_node, submit_finalized, temp_dir, wait_until,
+	Db, Proc,
 };
 use serde_json::Value;
 
 const FINALITY: Duration = Duration::from_secs(120);
-
-fn account_of(suri: &str) -> AccountId32 {
-	Signer::from_suri(suri, None).expect("signer").organisation()
-}
-
-/// Submit a call signed by `suri`, wait until its block is finalized; the block number.
-async fn submit_finalized<P: healthchain_chain::subxt::tx::Payload>(
-	chain: &Chain,
-	suri: &str,
-	payload: &P,
-) -> u64 {
-	let submitter = Submitter::new(Signer::from_suri(suri, None).expect("signer"));
-	let progress =
-		submitter.submit(chain, payload, || unreachable!("not a proxy")).await.expect("submitted");
-	let (block, events) = healthchain_chain::wait_in_block(progress, Duration::from_secs(60))
-		.await
-		.expect("in block");
-	if let Some(Ok(f)) = events.find_first::<healthchain::system::events::ExtrinsicFailed>() {
-		panic!("the call by {suri} failed: {}", chain.describe_dispatch_error(&f.dispatch_error));
-	}
-	let n = chain.block_number(block).await.expect("number");
-	let start = Instant::now();
-	while chain.finalized_head().await.expect("head").0 < n {
-		assert!(start.elapsed() < FINALITY, "block {n} not finalized");
-		tokio::time::sleep(Duration::from_millis(200)).await;
-	}
-	n
-}
 
 struct Indexer {
 	proc: Proc,

@@ -111,3 +111,38 @@ pub fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
 	}
 	panic!("{what} not ready after {limit:?}");
 }
+
+/// The account of a secret URI (`//Alice`, ...).
+pub fn account_of(suri: &str) -> healthchain_chain::AccountId32 {
+	healthchain_chain::Signer::from_suri(suri, None).expect("signer").organisation()
+}
+
+/// Submit a call signed by `suri` and wait until its block is finalized (at most 120 s);
+/// the block number. A call the chain refuses fails the test with the error's name.
+pub async fn submit_finalized<P: healthchain_chain::subxt::tx::Payload>(
+	chain: &healthchain_chain::Chain,
+	suri: &str,
+	payload: &P,
+) -> u64 {
+	use healthchain_chain::{healthchain, Signer, Submitter};
+	let submitter = Submitter::new(Signer::from_suri(suri, None).expect("signer"));
+	let progress =
+		submitter.submit(chain, payload, || unreachable!("not a proxy")).await.expect("submitted");
+	let (block, events) = healthchain_chain::wait_in_block(progress, Duration::from_secs(60))
+		.await
+		.expect("in block");
+	if let Some(Ok(f)) = events.find_first::<healthchain::system::events::ExtrinsicFailed>() {
+		panic!("the call by {suri} failed: {}", chain.describe_dispatch_error(&f.dispatch_error));
+	}
+	assert!(
+		events.find_first::<healthchain::system::events::ExtrinsicSuccess>().is_some(),
+		"the call by {suri} did not succeed"
+	);
+	let n = chain.block_number(block).await.expect("number");
+	let start = Instant::now();
+	while chain.finalized_head().await.expect("head").0 < n {
+		assert!(start.elapsed() < Duration::from_secs(120), "block {n} not finalized");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	n
+}
