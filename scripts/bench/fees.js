@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   account, bits, connect, devAccounts, findEvent, patient, PURPOSES, recordIdOf, SCOPES, send,
-} from '../client/src/index.js';
+} from '../../sdk/js/dist/index.js';
 import { startNode } from '../client/src/node.js';
 
 const UNIT = 10n ** 12n;

@@ -29,7 +29,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
   account, bits, connect, council, devAccounts, patient, PURPOSES, ROLES, rpc, SCOPES, send, waitFor,
-} from '../client/src/index.js';
+} from '../../sdk/js/dist/index.js';
 import { startNode } from '../client/src/node.js';
 import { startFourValidators } from '../client/src/network.js';
 

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { connect, waitFor } from '../src/index.js';
+import { connect, waitFor } from '@healthchain/sdk';
 import { VALIDATORS as NAMES, bootnodeOf, fourValidatorSpecFile, startValidator }
   from '../src/network.js';
 

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connect, council, devAccounts, providers, rpc, send, waitFor } from '../src/index.js';
+import { connect, council, devAccounts, providers, rpc, send, waitFor } from '@healthchain/sdk';
 import { VALIDATORS, nodeKeyOf, startFourValidators } from '../src/network.js';
 import { startNode } from '../src/node.js';
 

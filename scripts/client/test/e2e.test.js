@@ -12,7 +12,7 @@ import { blake2AsHex } from '@polkadot/util-crypto';
 import {
   connect, devAccounts, account, send, findEvent, decodeError, balance, waitFor, recordIdOf,
   treasuryAddress, providers, records, consent, claims, council,
-} from '../src/index.js';
+} from '@healthchain/sdk';
 import { startNode } from '../src/node.js';
 
 let node;

@@ -1,4 +1,4 @@
-// Unit tests of the exchange request signer (src/exchange.js; no node needed): the signature base
+// Unit tests of the exchange request signer (@healthchain/sdk's exchange.ts; no node needed): the signature base
 // is the gateway's (services/gateway/src/signature.rs), and the committed vector
 // services/httpsig/tests/fixtures/js-signed-request.json is checked by the gateway's Rust tests.
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import {
   chainTag, contentDigest, signatureBase, signatureParams, signRequest, signRequestWithExtension,
   verifyRequest,
-} from '../src/exchange.js';
+} from '@healthchain/sdk';
 
 const GENESIS = `0x${'07'.repeat(32)}`;
 const NOW = 1_764_640_000;

@@ -10,7 +10,7 @@ import { blake2AsHex, createKeyMulti, encodeAddress, sortAddresses } from '@polk
 import {
   connect, devAccounts, account, send, findEvent, balance, bits, recordIdOf, SCOPES, PURPOSES,
   SS58_PREFIX, records, consent, patient, proxy,
-} from '../src/index.js';
+} from '@healthchain/sdk';
 import { startNode } from '../src/node.js';
 
 let node;

@@ -1,8 +1,8 @@
-// Unit tests of the client's pure helpers (no node needed).
+// Unit tests of the SDK's pure helpers as the client uses them (no node needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bits, SCOPES, PURPOSES, ROLES, devAccounts, recordIdOf, scopeName, treasuryAddress }
-  from '../src/index.js';
+  from '@healthchain/sdk';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
 
@@ -17,7 +17,7 @@ test('bits builds sets from names and refuses unknown names', () => {
 test('dev accounts use the chain prefix 7373', async () => {
   await cryptoWaitReady();
   const dev = devAccounts();
-  assert.equal(Object.keys(dev).length, 6);
+  assert.equal(Object.keys(dev).length, 12, 'the 12 accounts the dev preset funds');
   assert.notEqual(dev.alice.address, dev.bob.address);
   assert.ok(!dev.alice.address.startsWith('5'), 'not the generic prefix 42');
 });

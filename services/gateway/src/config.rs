@@ -48,6 +48,11 @@ pub struct Config {
 	pub peers: BTreeMap<String, String>,
 	/// Most disclosures per `consent.recordDisclosures` call (the runtime allows 512).
 	pub disclosure_batch: usize,
+	/// Web origins (`scheme://host[:port]`, or `*`) whose pages may call the internal API from
+	/// a browser (the portal's provider view). Empty (the default): no cross-origin access.
+	/// `--dev` allows the portal's development server (`http://127.0.0.1:5173`,
+	/// `http://localhost:5173`). Never applied to the exchange API.
+	pub cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -71,6 +76,7 @@ impl Default for Config {
 			clock_skew_secs: 60,
 			peers: BTreeMap::new(),
 			disclosure_batch: 512,
+			cors_origins: vec![],
 		}
 	}
 }
@@ -96,6 +102,8 @@ pub enum ConfigError {
 	DisclosureBatch(usize),
 	#[error("clock_skew_secs must be between 1 and 3600, not {0}")]
 	Skew(i64),
+	#[error("cors_origins: {0}")]
+	Cors(#[from] healthchain_httpsig::cors::BadOrigin),
 	#[error("peer {account:?}: {reason}")]
 	Peer { account: String, reason: String },
 }
@@ -166,6 +174,9 @@ impl Config {
 		}
 		env!("CLOCK_SKEW_SECS", self.clock_skew_secs, parse);
 		env!("DISCLOSURE_BATCH", self.disclosure_batch, parse);
+		if let Some(v) = get("HC_GATEWAY_CORS_ORIGINS") {
+			self.cors_origins = healthchain_httpsig::cors::parse_list(&v);
+		}
 		if let Some(v) = get("HC_GATEWAY_PEERS") {
 			// `account=url,account=url`
 			for pair in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -198,6 +209,9 @@ impl Config {
 		}
 		if !(1..=3600).contains(&self.clock_skew_secs) {
 			return Err(ConfigError::Skew(self.clock_skew_secs));
+		}
+		for o in &self.cors_origins {
+			healthchain_httpsig::cors::check_origin(o)?;
 		}
 		for (account, url) in &self.peers {
 			healthchain_chain::parse_account(account).map_err(|e| ConfigError::Peer {

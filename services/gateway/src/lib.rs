@@ -39,6 +39,8 @@ pub async fn run(
 	let signer = healthchain_chain::Signer::from_suri(&signer_suri, config.proxy_for.as_deref())
 		.map_err(|e| error::GatewayError::Config(e.to_string()))?;
 	let organisation = signer.organisation();
+	let cors = healthchain_httpsig::cors::layer(&config.cors_origins)
+		.map_err(|e| error::GatewayError::Config(format!("cors_origins: {e}")))?;
 	let store = Arc::new(store::Store::open(&config.database_url).await?);
 	// Record ids derive from the organisation's account: a store belongs to one organisation.
 	if let Err(stored) = store.claim_identity("organisation", &organisation.0).await? {
@@ -127,7 +129,12 @@ pub async fn run(
 		http,
 		closing: closing_rx.clone(),
 	});
-	let app = api::router(state.clone());
+	let mut app = api::router(state.clone());
+	// The portal (a browser page on another origin) may call the internal API when configured;
+	// the exchange API on its own listener never answers browsers.
+	if let Some(cors) = cors {
+		app = app.layer(cors);
+	}
 	// Both listeners stop on the signal; event streams end so that the drain can finish.
 	let shutdown = {
 		let closing_tx = closing_tx.clone();

@@ -43,6 +43,10 @@ async fn main() -> std::process::ExitCode {
 	if cli.dev && config.signer.is_none() {
 		config.signer = Some("//Alice".into());
 	}
+	if cli.dev && config.cors_origins.is_empty() {
+		// The portal's development server (web/: `npm run dev`).
+		config.cors_origins = vec!["http://127.0.0.1:5173".into(), "http://localhost:5173".into()];
+	}
 	if let Err(e) = config.validate() {
 		tracing::error!("{e}");
 		return std::process::ExitCode::from(2);

@@ -22,6 +22,8 @@
 //! `created` (Unix seconds) bounds its age, and the nonce is accepted once.
 //! Browser wallets sign `<Bytes>message</Bytes>`: both forms verify.
 
+pub mod cors;
+
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use healthchain_chain::{parse_account, AccountId32, H256};
 use http::HeaderMap;

@@ -30,6 +30,10 @@ pub struct Config {
 	/// Default and largest page size of the query API.
 	pub page_size: i64,
 	pub max_page_size: i64,
+	/// Web origins (`scheme://host[:port]`, or `*`) whose pages may query this API from a
+	/// browser (the portal). Empty (the default): no cross-origin access. `--dev` allows the
+	/// portal's development server (`http://127.0.0.1:5173`, `http://localhost:5173`).
+	pub cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -45,6 +49,7 @@ impl Default for Config {
 			poll_ms: 500,
 			page_size: 100,
 			max_page_size: 1000,
+			cors_origins: vec![],
 		}
 	}
 }
@@ -119,6 +124,9 @@ impl Config {
 		env!("POLL_MS", self.poll_ms, parse);
 		env!("PAGE_SIZE", self.page_size, parse);
 		env!("MAX_PAGE_SIZE", self.max_page_size, parse);
+		if let Some(v) = get("HC_INDEXER_CORS_ORIGINS") {
+			self.cors_origins = healthchain_httpsig::cors::parse_list(&v);
+		}
 		Ok(())
 	}
 
@@ -150,6 +158,10 @@ impl Config {
 		}
 		if self.poll_ms < 10 {
 			return bad("poll_ms must be at least 10 (milliseconds between looks for a new finalized block)".into());
+		}
+		for o in &self.cors_origins {
+			healthchain_httpsig::cors::check_origin(o)
+				.map_err(|e| ConfigError::Invalid(format!("cors_origins: {e}")))?;
 		}
 		if self.clock_skew_secs < 1 {
 			return bad("clock_skew_secs must be at least 1".into());

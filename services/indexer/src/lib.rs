@@ -89,7 +89,12 @@ pub async fn run(
 		exports: Arc::new(tokio::sync::Semaphore::new(api::MAX_EXPORTS)),
 		started: Instant::now(),
 	});
-	let app = api::router(state).layer(tower_http::trace::TraceLayer::new_for_http());
+	let mut app = api::router(state).layer(tower_http::trace::TraceLayer::new_for_http());
+	match healthchain_httpsig::cors::layer(&config.cors_origins) {
+		Ok(Some(cors)) => app = app.layer(cors),
+		Ok(None) => {}
+		Err(e) => return Err(IndexerError::Config(format!("cors_origins: {e}"))),
+	}
 	tracing::info!(
 		chain = %config.chain_url,
 		database = %redact(&config.database_url),

@@ -50,6 +50,11 @@ async fn main() -> std::process::ExitCode {
 		if config.auditors.is_empty() {
 			config.auditors = vec![ALICE.into()];
 		}
+		if config.cors_origins.is_empty() {
+			// The portal's development server (web/: `npm run dev`).
+			config.cors_origins =
+				vec!["http://127.0.0.1:5173".into(), "http://localhost:5173".into()];
+		}
 	}
 	if let Err(e) = config.validate() {
 		tracing::error!("{e}");
