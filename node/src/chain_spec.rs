@@ -12,7 +12,7 @@ pub type ChainSpec = sc_service::GenericChainSpec;
 
 /// Token symbol, decimals and SS58 format, so polkadot-js apps shows balances and addresses
 /// correctly without any manual settings.
-fn properties() -> sc_service::Properties {
+pub(crate) fn properties() -> sc_service::Properties {
 	let mut p = sc_service::Properties::new();
 	p.insert("tokenSymbol".into(), TOKEN_SYMBOL.into());
 	p.insert("tokenDecimals".into(), TOKEN_DECIMALS.into());
@@ -20,7 +20,7 @@ fn properties() -> sc_service::Properties {
 	p
 }
 
-fn wasm() -> Result<&'static [u8], String> {
+pub(crate) fn wasm() -> Result<&'static [u8], String> {
 	WASM_BINARY.ok_or_else(|| "Development wasm not available (built with SKIP_WASM_BUILD?)".into())
 }
 
@@ -46,8 +46,9 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
-/// `--chain consortium-template`: the starting point of a real consortium network. Its keys
-/// are placeholders; see docs/operators.md for turning it into a launchable spec.
+/// `--chain consortium-template`: the shape of a consortium network, with the well-known dev
+/// keys as placeholders. The node refuses to run it (a `Live` chain with public keys); a real
+/// network's spec comes from `healthchain-node consortium new` (docs/operators.md).
 pub fn consortium_template_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("Healthchain Consortium")

@@ -43,6 +43,11 @@ pub enum Subcommand {
 	/// Sign the proof that an organisation controls this node (for `providers.setNodes`):
 	/// prints the peer id and the node key's signature as JSON.
 	NodeProof(crate::node_proof::NodeProofCmd),
+
+	/// A new consortium network: `consortium new --founders founders.json --out spec.json`
+	/// builds its raw chain spec from the founders' own keys and prints its hashes.
+	#[command(subcommand)]
+	Consortium(crate::consortium::ConsortiumCmd),
 }
 
 /// `healthchain-node [SUBCOMMAND] [OPTIONS]`.

@@ -67,6 +67,7 @@ pub fn run() -> sc_cli::Result<()> {
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		Some(Subcommand::NodeProof(cmd)) => cmd.run(),
+		Some(Subcommand::Consortium(crate::consortium::ConsortiumCmd::New(cmd))) => cmd.run(),
 		Some(Subcommand::BuildSpec(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.chain_spec, config.network))
@@ -129,6 +130,9 @@ pub fn run() -> sc_cli::Result<()> {
 		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			// A Live network run with the well-known dev keys would be anyone's to author.
+			crate::consortium::refuse_well_known_authorities(&*runner.config().chain_spec)
+				.map_err(sc_cli::Error::Input)?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<

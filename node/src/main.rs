@@ -10,6 +10,7 @@ mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
+mod consortium;
 mod node_proof;
 mod rpc;
 mod service;

@@ -11,10 +11,11 @@
 //! The council is Alice, Bob and Charlie in `development` and `local_testnet`, the four founders
 //! in `consortium_template`.
 //!
-//! The consortium template is a starting point for a real network: export it with
-//! `healthchain-node build-spec --chain consortium-template > consortium.json`, replace the
-//! placeholder keys and balances with the founding members' own, then produce the raw spec with
-//! `build-spec --chain consortium.json --raw` (see docs/operators.md).
+//! The consortium template shows the shape of a real network with placeholder (well-known)
+//! keys; a real network's raw spec is generated with `healthchain-node consortium new
+//! --founders founders.json` from the founding members' own keys ([`consortium_genesis`], see
+//! docs/operators.md). The node refuses to run a `Live` chain whose authorities are
+//! well-known development keys.
 
 use crate::{
 	AccountId, BalancesConfig, BlockNumber, ProvidersConfig, RuntimeGenesisConfig, SessionConfig,
@@ -90,7 +91,7 @@ fn dev_providers() -> Vec<GenesisProvider> {
 }
 
 /// How far apart the consortium founders' genesis credentials expire: 30 days.
-const CREDENTIAL_STAGGER: BlockNumber = 30 * crate::DAYS;
+pub const CREDENTIAL_STAGGER: BlockNumber = 30 * crate::DAYS;
 
 fn genesis(
 	initial_authorities: Vec<AuthorityKeys>,
@@ -177,8 +178,47 @@ pub fn local_testnet_genesis() -> Value {
 	)
 }
 
+/// A founding member of a consortium network: its organisation account, its validator's
+/// session keys, its provider roles and credential, and what it holds at genesis. The
+/// `healthchain-node consortium new` command builds these from the founders' own keys.
+#[derive(Clone, Debug)]
+pub struct Founder {
+	/// The organisation's account (provider, validator, council member).
+	pub account: AccountId,
+	/// The validator's Aura key (sr25519).
+	pub aura: AuraId,
+	/// The validator's GRANDPA key (ed25519).
+	pub grandpa: GrandpaId,
+	/// The organisation's provider roles.
+	pub roles: Roles,
+	/// The salted digest of the organisation's licence.
+	pub credential: sp_core::H256,
+	/// The block at which the genesis credential lapses (renewed through governance).
+	pub credential_expires_at: BlockNumber,
+	/// The founder's genesis balance.
+	pub endowment: crate::Balance,
+}
+
+/// The genesis of a consortium network: every founder validates, is an active provider and
+/// sits on the council; no sudo key; sessions of `session_length` blocks.
+pub fn consortium_genesis(founders: &[Founder], session_length: BlockNumber) -> Value {
+	genesis(
+		founders.iter().map(|f| (f.account.clone(), f.aura.clone(), f.grandpa.clone())).collect(),
+		founders.iter().map(|f| (f.account.clone(), f.endowment)).collect(),
+		None,
+		founders
+			.iter()
+			.map(|f| (f.account.clone(), f.roles, f.credential, f.credential_expires_at))
+			.collect(),
+		founders.iter().map(|f| f.account.clone()).collect(),
+		session_length,
+	)
+}
+
 /// `consortium_template`: four founding members, no sudo key. The keys are the well-known
-/// dev keys as *placeholders*: a real network must replace them before launch.
+/// dev keys as *placeholders*: a real network is generated with `healthchain-node consortium
+/// new` from the founders' own keys, and the node refuses to run a `Live` chain whose
+/// authorities are well-known keys.
 pub fn consortium_template_genesis() -> Value {
 	let founders = [
 		(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
@@ -186,30 +226,33 @@ pub fn consortium_template_genesis() -> Value {
 		(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 	];
-	genesis(
-		founders.iter().map(|(sr, ed)| authority(*sr, *ed)).collect(),
-		founders.iter().map(|(sr, _)| (sr.to_account_id(), FOUNDER_ENDOWMENT)).collect(),
-		None,
-		founders
-			.iter()
-			.zip([
-				Roles::from_items(&[Role::Hospital, Role::Emergency]),
-				Roles::from(Role::Lab),
-				Roles::from(Role::Insurer),
-				Roles::from(Role::Clinic),
-			])
-			.enumerate()
-			.map(|(i, ((sr, _), roles))| {
+	let roles = [
+		Roles::from_items(&[Role::Hospital, Role::Emergency]),
+		Roles::from(Role::Lab),
+		Roles::from(Role::Insurer),
+		Roles::from(Role::Clinic),
+	];
+	let founders: Vec<Founder> = founders
+		.iter()
+		.zip(roles)
+		.enumerate()
+		.map(|(i, ((sr, ed), roles))| {
+			let (account, aura, grandpa) = authority(*sr, *ed);
+			Founder {
+				account,
+				aura,
+				grandpa,
+				roles,
+				credential: credential("placeholder"),
 				// Staggered a month apart: the founders' credentials never all lapse at one
 				// block (which would leave no active organisation to govern or validate).
-				let expires = GENESIS_CREDENTIAL_VALIDITY
-					.saturating_sub(CREDENTIAL_STAGGER.saturating_mul(i as BlockNumber));
-				(sr.to_account_id(), roles, credential("placeholder"), expires)
-			})
-			.collect(),
-		founders.iter().map(|(sr, _)| sr.to_account_id()).collect(),
-		CONSORTIUM_SESSION_LENGTH,
-	)
+				credential_expires_at: GENESIS_CREDENTIAL_VALIDITY
+					.saturating_sub(CREDENTIAL_STAGGER.saturating_mul(i as BlockNumber)),
+				endowment: FOUNDER_ENDOWMENT,
+			}
+		})
+		.collect();
+	consortium_genesis(&founders, CONSORTIUM_SESSION_LENGTH)
 }
 
 /// Provides the JSON representation of the preset with the given id.

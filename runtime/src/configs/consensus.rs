@@ -7,6 +7,9 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 /// The most validators the consortium can run. Aura and GRANDPA share the bound.
 pub type MaxAuthorities = ConstU32<64>;
 
+/// The fewest active validators governance may leave (pallet-validator-set `MinAuthorities`).
+pub type MinActiveValidators = ConstU32<4>;
+
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = AuraId;
 	type DisabledValidators = ();
@@ -197,7 +200,7 @@ pub mod sessions {
 		/// with n - floor((n-1)/3) votes, so four is the smallest set that survives one faulty
 		/// or offline validator (docs/security.md). Development (1) and local (3) chains start
 		/// below it; it only stops removals and drops there.
-		type MinAuthorities = ConstU32<4>;
+		type MinAuthorities = super::MinActiveValidators;
 		type MaxValidators = super::MaxAuthorities;
 		type MinSessionLength = MinSessionLength;
 		type MaxSessionLength = MaxSessionLength;
