@@ -3,13 +3,17 @@
 import { Store } from './store';
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
 import { account as uriAccount, devAccounts, enableExtension, extensionSigner, SS58_PREFIX } from './sdk';
-import type { HcSigner } from './sdk';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { ExtensionSigner } from './sdk';
+
+/** What the portal signs with: a key in the page (dev mode) or an extension account (no proxies). */
+export type PortalSigner = KeyringPair | ExtensionSigner;
 
 export interface PortalAccount {
   address: string;
   name: string;
   source: 'dev' | 'uri' | 'extension';
-  signer: HcSigner;
+  signer: PortalSigner;
 }
 
 export interface AccountsState {
@@ -41,7 +45,7 @@ function title(n: string): string { return n[0].toUpperCase() + n.slice(1); }
 
 /** Dev accounts as PortalAccounts (always computed, so their names are known). */
 function devList(): PortalAccount[] {
-  const dev = devAccounts() as Record<string, any>;
+  const dev = devAccounts();
   return Object.entries(dev).map(([n, pair]) => ({ address: pair.address, name: title(n), source: 'dev' as const, signer: pair }));
 }
 
@@ -71,7 +75,7 @@ function savedUris(): string[] {
 }
 
 function uriEntry(uri: string): PortalAccount {
-  const pair = uriAccount(uri) as any;
+  const pair = uriAccount(uri);
   const a: PortalAccount = { address: pair.address, name: uri, source: 'uri', signer: pair };
   directory.set(a.address, uri);
   return a;
@@ -102,7 +106,7 @@ export async function connectExtension(): Promise<void> {
   accounts.update((s) => ({ ...s, extension: 'enabling', extensionError: undefined }));
   try {
     const { accounts: found, signer } = await enableExtension('Healthchain portal');
-    const ext: PortalAccount[] = found.map((x: any) => {
+    const ext: PortalAccount[] = found.map((x) => {
       directory.set(x.address, x.name ?? 'Extension account');
       return { address: x.address, name: x.name ?? 'Extension account', source: 'extension' as const,
         signer: extensionSigner(x.address, signer) };

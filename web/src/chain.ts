@@ -100,12 +100,10 @@ async function readInfo(api: ApiPromise): Promise<ChainInfo> {
   const symbol = api.registry.chainTokens[0] ?? 'HLTH';
   let blockMs = 3_000;
   try {
-    const slot = await (api.call as any).auraApi.slotDuration();
-    const n = Number(slot.toString());
+    const n = (await api.call.auraApi.slotDuration()).toNumber();
     if (n > 0) blockMs = n;
   } catch {
-    const min = (api.consts as any).timestamp?.minimumPeriod;
-    if (min) blockMs = Number(min.toString()) * 2 || blockMs;
+    blockMs = api.consts.timestamp.minimumPeriod.toNumber() * 2 || blockMs;
   }
   const header = await api.rpc.chain.getHeader();
   chain.update((s) => ({ ...s, best: header.number.toNumber(), bestAt: Date.now() }));

@@ -3,45 +3,24 @@
 import { requireApi } from './chain';
 import { loadSettings } from './config';
 import { GatewayClient, IndexerClient, ServiceError } from './sdk';
-import type { AnchorStatus, HcSigner } from './sdk';
+import type { AnchorStatus, IndexerSigner } from './sdk';
 
 export type { AnchorStatus };
 
 export { ServiceError };
 
 /** An indexer client signing as `signer` (the patient, a guardian or an auditor). */
-export async function indexerFor(signer: HcSigner): Promise<IndexerClient> {
+export async function indexerFor(signer: IndexerSigner): Promise<IndexerClient> {
   const { info } = requireApi();
-  return new IndexerClient(loadSettings().indexer, { signer, genesisHash: info.genesisHash } as any);
+  return new IndexerClient(loadSettings().indexer, { signer, genesisHash: info.genesisHash });
 }
 
 export function gateway(url?: string): GatewayClient {
   return new GatewayClient(url ?? loadSettings().gateway);
 }
 
-export const ANCHOR_EXTENSION = 'https://healthchain.example/fhir/StructureDefinition/anchor';
-
-/** The anchor extension's parts in a served resource (`recordId`, `digest`, `status`, ...). */
-export function anchorExtension(resource: any): Record<string, string> | null {
-  const ext = (resource?.meta?.extension ?? []).find((e: any) => e?.url === ANCHOR_EXTENSION);
-  if (!ext) return null;
-  const out: Record<string, string> = {};
-  for (const part of ext.extension ?? []) {
-    const key = Object.keys(part).find((k) => k.startsWith('value'));
-    if (key) out[part.url] = String(part[key]);
-  }
-  return out;
-}
-
-/** The resource as anchored: without the anchor extension (and an emptied meta.extension). */
-export function withoutAnchorExtension(resource: any): any {
-  const r = structuredClone(resource);
-  if (r?.meta?.extension) {
-    r.meta.extension = r.meta.extension.filter((e: any) => e?.url !== ANCHOR_EXTENSION);
-    if (r.meta.extension.length === 0) delete r.meta.extension;
-  }
-  return r;
-}
+// The gateway's anchor extension helpers live in the SDK (with its tests).
+export { ANCHOR_EXTENSION_URL as ANCHOR_EXTENSION, anchorExtension, withoutAnchorExtension } from './sdk';
 
 /** A service failure as a sentence: what failed, the HTTP status and the service's own words. */
 export function serviceMessage(e: unknown, what: string): string {

@@ -350,6 +350,13 @@ if (missing.length) {
 
     // 5. Clinic Bob reads it through the gateways: Bob's gateway retrieves it from Alice's.
     await selectAccount(dev.bob.address);
+    // Health data goes only to the signed-in organisation's own gateway: Bob on Alice's is refused.
+    await page.getByTestId('gateway-health').filter({ hasText: "It is not the signed-in organisation's gateway" }).waitFor();
+    const rowsBefore = await page.locator('[data-testid=uploads] tbody tr').count();
+    await resourceBox.fill('{"resourceType": "Observation", "status": "final"}');
+    await page.getByRole('button', { name: 'Upload to the gateway' }).click();
+    await page.locator('.field-error').filter({ hasText: "uploaded only to your organisation's own gateway. Nothing was sent." }).waitFor();
+    assert.equal(await page.locator('[data-testid=uploads] tbody tr').count(), rowsBefore, 'nothing was uploaded');
     const gwField = page.getByLabel('Gateway URL');
     await gwField.fill(`http://127.0.0.1:${gwB}`);
     await page.getByRole('button', { name: 'Use this gateway' }).click();

@@ -21,6 +21,7 @@ export * from './signer.js';
 export * from './pallets.js';
 export * from './exchange.js';
 export * from './services.js';
+export * from './units.js';
 export { rpcDefinitions } from './rpc-definitions.js';
 export * from './digest.js';
 export * from './merkle.js';

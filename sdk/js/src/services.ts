@@ -542,3 +542,42 @@ export class GatewayClient {
     }
   }
 }
+
+// ---- the gateway's anchor extension ----
+
+/** The URL of the extension the gateway adds to `meta.extension` of a served resource (services/gateway/src/fhir.rs `ANCHOR_EXTENSION`). */
+export const ANCHOR_EXTENSION_URL = 'https://healthchain.example/fhir/StructureDefinition/anchor';
+
+/**
+ * The parts of the gateway's anchor extension in a served resource, by their `url`
+ * (`recordId`, `digest`, `status`, `blockNumber`, ...; values as strings), or null when the
+ * resource carries none.
+ */
+export function anchorExtension(resource: unknown): Record<string, string> | null {
+  const meta = (resource as { meta?: { extension?: unknown } } | null)?.meta;
+  const exts = Array.isArray(meta?.extension) ? meta.extension as Array<Record<string, unknown>> : [];
+  const ext = exts.find((e) => e?.url === ANCHOR_EXTENSION_URL);
+  if (!ext) return null;
+  const out: Record<string, string> = {};
+  for (const part of Array.isArray(ext.extension) ? ext.extension as Array<Record<string, unknown>> : []) {
+    const key = Object.keys(part ?? {}).find((k) => k.startsWith('value'));
+    if (key && typeof part.url === 'string') out[part.url] = String(part[key]);
+  }
+  return out;
+}
+
+/**
+ * The resource as it was anchored (what to hash with the version's salt to verify a served
+ * copy): a copy without the anchor extension, and without `meta.extension` when that empties,
+ * as the gateway's `anchored_form` does. The input is not changed.
+ */
+export function withoutAnchorExtension<T>(resource: T): T {
+  if (resource === null || typeof resource !== 'object') return resource;
+  const r = structuredClone(resource) as T & { meta?: { extension?: unknown } };
+  const meta = r.meta;
+  if (meta && typeof meta === 'object' && Array.isArray(meta.extension)) {
+    meta.extension = (meta.extension as Array<Record<string, unknown>>).filter((e) => e?.url !== ANCHOR_EXTENSION_URL);
+    if ((meta.extension as unknown[]).length === 0) delete meta.extension;
+  }
+  return r;
+}

@@ -1,7 +1,8 @@
 // End-to-end against a dev node (binary: $HEALTHCHAIN_NODE, else
 // ~/.cache/healthchain/target/release/healthchain-node; started on free loopback ports by
 // scripts/client/src/node.js, or WS_URL to use a running one). Skipped, with a message, only
-// when no node binary exists (and no WS_URL is given); HEALTHCHAIN_NODE naming a missing file fails.
+// when no node binary exists (and no WS_URL is given, and HEALTHCHAIN_REQUIRE_NODE is not 1);
+// HEALTHCHAIN_NODE naming a missing file fails.
 //
 // Dev preset: Alice hospital+emergency, Bob clinic+lab, Charlie insurer (the council: Alice, Bob,
 // Charlie; Alice is sudo); Dave is the patient.
@@ -18,7 +19,9 @@ import {
 import { nodeBinary, startNode } from '../../../scripts/client/src/node.js';
 
 const binary = nodeBinary();
-const available = Boolean(process.env.WS_URL) || existsSync(binary) || Boolean(process.env.HEALTHCHAIN_NODE);
+// HEALTHCHAIN_REQUIRE_NODE=1 (CI) never skips: a missing binary fails in `before` (startNode).
+const available = Boolean(process.env.WS_URL) || existsSync(binary) || Boolean(process.env.HEALTHCHAIN_NODE)
+  || process.env.HEALTHCHAIN_REQUIRE_NODE === '1';
 const skip = available ? false
   : `no node binary at ${binary}: set HEALTHCHAIN_NODE to a healthchain-node build (or WS_URL to a running dev node)`;
 if (skip) console.log(`# e2e skipped: ${skip}`);
@@ -32,6 +35,7 @@ const h = (label) => blake2AsHex(`healthchain sdk e2e ${label} ${process.pid}`);
 
 before(async () => {
   if (skip) return;
+  if (!process.env.WS_URL) assert.ok(existsSync(binary), `no node binary at ${binary} (HEALTHCHAIN_REQUIRE_NODE=1 or HEALTHCHAIN_NODE set)`);
   if (!process.env.WS_URL) node = await startNode(['--dev'], { name: 'sdk-e2e' });
   api = await connect(process.env.WS_URL ?? node.url);
   dev = devAccounts();

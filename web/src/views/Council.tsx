@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiPromise } from '@polkadot/api';
 import { canonical, nameOf } from '../accounts';
+import type { PortalSigner } from '../accounts';
 import { requireApi } from '../chain';
 import { Field, Notice, Section, TxStatus } from '../components';
 import { blockToDate, formatAmount, formatDateTime, num, parseAmount } from '../format';
@@ -29,7 +30,7 @@ export function CouncilView() {
 /** The threshold of a 2/3 motion for `n` members. */
 function twoThirds(n: number): number { return Math.max(1, Math.ceil((2 * n) / 3)); }
 
-function CouncilBody(p: { me: string; signer: any; tick: number; onChange: () => void }) {
+function CouncilBody(p: { me: string; signer: PortalSigner; tick: number; onChange: () => void }) {
   const c = useChain();
   const data = useAsync(async () => {
     const { api } = requireApi();
@@ -176,7 +177,7 @@ export function motionWords(m: Motion): string {
   }
 }
 
-function Motions(p: { motions: Motion[]; me: string; signer: any; members: string[]; onChange: () => void }) {
+function Motions(p: { motions: Motion[]; me: string; signer: PortalSigner; members: string[]; onChange: () => void }) {
   const c = useChain();
   const info = c.info!;
   const tx = useTx();

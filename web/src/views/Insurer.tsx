@@ -2,6 +2,7 @@
 // with a reason), settlement, disputes, and the balances involved.
 import { useState } from 'preact/hooks';
 import { canonical, nameOf } from '../accounts';
+import type { PortalSigner } from '../accounts';
 import { requireApi } from '../chain';
 import { Field, Notice, Section, TxStatus } from '../components';
 import { blockToDate, formatAmount, formatDate, num, parseAmount, shortHex } from '../format';
@@ -26,7 +27,7 @@ export function InsurerView() {
   );
 }
 
-function Queue(p: { me: string; signer: any; tick: number; onChange: () => void }) {
+function Queue(p: { me: string; signer: PortalSigner; tick: number; onChange: () => void }) {
   const c = useChain();
   const info = c.info!;
   const data = useAsync(async () => {
@@ -81,7 +82,7 @@ function Queue(p: { me: string; signer: any; tick: number; onChange: () => void 
   );
 }
 
-function ClaimItem(p: { cl: ClaimInfo; deadline: number; signer: any; onChange: () => void }) {
+function ClaimItem(p: { cl: ClaimInfo; deadline: number; signer: PortalSigner; onChange: () => void }) {
   const c = useChain();
   const info = c.info!;
   const cl = p.cl;

@@ -2,6 +2,7 @@
 // records (indexer), break-glass windows on me. Every action is a fee-less patient call.
 import { useState } from 'preact/hooks';
 import { canonical, nameOf } from '../accounts';
+import type { PortalSigner } from '../accounts';
 import { requireApi } from '../chain';
 import { Addr, Checkboxes, Field, KnownAccounts, Notice, Section, TxStatus } from '../components';
 import { blockToDate, expiryDateToBlock, formatAmount, formatDate, formatDateTime, isoDay, listWords, num, shortHex } from '../format';
@@ -63,7 +64,7 @@ function PatientSummary(p: { address: string; tick: number }) {
 
 interface GrantForm { grantee: string; scopes: string[]; purposes: string[]; until: string }
 
-function Consents(p: { address: string; signer: any; tick: number; onChange: () => void }) {
+function Consents(p: { address: string; signer: PortalSigner; tick: number; onChange: () => void }) {
   const c = useChain();
   const info = c.info!;
   const grants = useAsync(() => consent.grantsOf(requireApi().api, p.address), [p.address, p.tick, c.api]);
@@ -162,7 +163,7 @@ function Consents(p: { address: string; signer: any; tick: number; onChange: () 
   );
 }
 
-function Guardians(p: { address: string; signer: any; tick: number; onChange: () => void }) {
+function Guardians(p: { address: string; signer: PortalSigner; tick: number; onChange: () => void }) {
   const c = useChain();
   const list = useAsync(async () => (await requireApi().api.query.consent.guardians(p.address)).map((g) => g.toString()), [p.address, p.tick, c.api]);
   const [guardian, setGuardian] = useState('');
@@ -215,7 +216,7 @@ function basisWords(a: any): string {
   return `no basis at the time it was recorded${a.denial ? ` (${label('accessDenial', a.denial).toLowerCase()})` : ''}`;
 }
 
-function Accesses(p: { address: string; signer: any; tick: number }) {
+function Accesses(p: { address: string; signer: PortalSigner; tick: number }) {
   const c = useChain();
   const data = useAsync(async () => {
     const ix = await indexerFor(p.signer);
@@ -250,7 +251,7 @@ function Accesses(p: { address: string; signer: any; tick: number }) {
   );
 }
 
-function BreakGlass(p: { address: string; signer: any; tick: number; onChange: () => void }) {
+function BreakGlass(p: { address: string; signer: PortalSigner; tick: number; onChange: () => void }) {
   const c = useChain();
   const info = c.info!;
   const data = useAsync(async () => {

@@ -3,6 +3,7 @@
 // organisation ($retrieve), submit and follow claims.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { canonical, nameOf } from '../accounts';
+import type { PortalSigner } from '../accounts';
 import { requireApi } from '../chain';
 import { loadSettings } from '../config';
 import { Addr, Field, KnownAccounts, Notice, Section, Select, TextArea, TxStatus } from '../components';
@@ -60,7 +61,7 @@ export function ProviderView() {
       {!connected && <Notice kind="info">Your organisation's status and claims are read from the chain: they appear once the node answers. Uploads to the gateway do not need the node.</Notice>}
       {connected && <OrgStatus address={me.address} />}
       <GatewayBox url={gw} setUrl={setGw} me={me.address} />
-      <Upload url={gw} />
+      <Upload url={gw} me={me.address} />
       <Verify url={gw} />
       <Retrieve url={gw} />
       {connected && <ClaimSubmit signer={me.signer} me={me.address} />}
@@ -109,7 +110,7 @@ function GatewayBox(p: { url: string; setUrl: (u: string) => void; me: string })
   );
 }
 
-function Upload(p: { url: string }) {
+function Upload(p: { url: string; me: string }) {
   const list = useStore(uploads);
   const [text, setText] = useState('');
   const [template, setTemplate] = useState('patient');
@@ -154,6 +155,13 @@ function Upload(p: { url: string }) {
     setBusy(true);
     setStatus(`Uploading the ${resource.resourceType} to ${p.url}…`);
     try {
+      // A FHIR resource is health data: it goes only to the signed-in organisation's own gateway.
+      const health = await service('Checking the gateway before the upload', () => gateway(p.url).health())
+        .catch((err: Error) => { throw new Error(`${err.message} Nothing was sent.`); });
+      const org = typeof health.organisation === 'string' ? health.organisation : '';
+      if (!org || canonical(org) !== canonical(p.me)) {
+        throw new Error(`The gateway at ${p.url} ${org ? `anchors for ${who(org)}` : 'does not name its organisation'}, not for ${who(p.me)}: records are uploaded only to your organisation's own gateway. Nothing was sent.`);
+      }
       const stored: any = (await service(`Uploading the ${resource.resourceType}`, () => gateway(p.url).create(resource))).resource;
       const ext = anchorExtension(stored) ?? {};
       const entry: Uploaded = {
@@ -370,7 +378,7 @@ function Retrieve(p: { url: string }) {
   );
 }
 
-function ClaimSubmit(p: { signer: any; me: string }) {
+function ClaimSubmit(p: { signer: PortalSigner; me: string }) {
   const c = useChain();
   const info = c.info!;
   const reg = useRegistry();
@@ -433,7 +441,7 @@ function ClaimSubmit(p: { signer: any; me: string }) {
   );
 }
 
-function MyClaims(p: { signer: any; me: string }) {
+function MyClaims(p: { signer: PortalSigner; me: string }) {
   const c = useChain();
   const info = c.info!;
   const data = useAsync(async () => (await claims.all(requireApi().api, p.me)).filter((x) => canonical(x.provider) === canonical(p.me)), [p.me, c.api, c.finalized && Math.floor(c.finalized / 5)]);
