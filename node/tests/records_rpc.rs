@@ -48,7 +48,7 @@ fn records_anchor_amend_retract_and_batch_through_rpc() {
 	let local = H256::repeat_byte(0x42);
 	let record = record_id(Sr25519Keyring::Alice, local);
 	assert_ne!(record, local);
-	// The same vector as the client's unit test (scripts/client/test/helpers.test.js), so the
+	// The same vector as the SDK's unit test (sdk/js/test/helpers.test.mjs), so the
 	// client's `recordIdOf` and the runtime's `record_id_of` cannot drift apart.
 	assert_eq!(
 		hex(record.as_bytes()),

@@ -16,6 +16,9 @@ test('bit sets both ways', () => {
   assert.deepEqual(purposeNames(9), ['Treatment', 'Research']);
   assert.equal(roleBits(['Hospital', 'Emergency']), 33);
   assert.deepEqual(roleNames(33), ['Hospital', 'Emergency']);
+  assert.equal(bits(SCOPES, ['Clinical', 'Labs']), 3);
+  assert.equal(bits(PURPOSES, ['Treatment', 'Payment']), 3);
+  assert.equal(bits(ROLES, ['Hospital', 'Emergency']), 33);
   assert.equal(bits(SCOPES, []), 0);
   assert.deepEqual(scopeNames(0), []);
   assert.throws(() => bits(SCOPES, ['Xrays']), /unknown name 'Xrays'; valid: Clinical, Labs/);

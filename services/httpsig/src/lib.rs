@@ -597,7 +597,7 @@ mod tests {
 
 	#[test]
 	fn a_request_signed_by_the_js_client_verifies() {
-		// Written once by scripts/client/test/exchange.test.js's generator (sr25519 signatures
+		// Written once by the SDK's signer test (sdk/js/test/exchange.test.mjs) (sr25519 signatures
 		// are randomized, so the vector is committed).
 		let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/js-signed-request.json");
 		let text = std::fs::read_to_string(path).expect("the JS test vector");
