@@ -31,25 +31,12 @@ import {
   recordDigestRaw,
   toHex,
 } from '../dist/digest.js';
+import { CLI, requireCli, withCli } from './digest-cli.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
 const FIXTURES = path.join(repo, 'tools/digest/tests/fixtures');
 const SHARED = path.resolve(repo, '../shared/fhir-examples');
-
-const CLI = process.env.HEALTHCHAIN_DIGEST_BIN
-  ?? path.join(os.homedir(), '.cache/healthchain/digest-target/release/healthchain-digest');
-const REQUIRE_CLI = process.env.HEALTHCHAIN_REQUIRE_CLI === '1';
-const HAVE_CLI = existsSync(CLI);
-const NO_CLI = `healthchain-digest not found at ${CLI} (build tools/digest or set HEALTHCHAIN_DIGEST_BIN; `
-  + 'HEALTHCHAIN_REQUIRE_CLI=1 makes this a failure)';
-
-/** Options for a test that needs the CLI: skipped without it, unless the CLI is required. */
-const withCli = HAVE_CLI || REQUIRE_CLI ? {} : { skip: NO_CLI };
-
-function requireCli() {
-  assert.ok(HAVE_CLI, `HEALTHCHAIN_REQUIRE_CLI=1 but ${NO_CLI}`);
-}
 
 const SALTS = [
   '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', // the Rust tests' salt

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,14 +23,7 @@ import {
   recordBatch,
   verifyMerkleProof,
 } from '../dist/merkle.js';
-
-const CLI = process.env.HEALTHCHAIN_DIGEST_BIN
-  ?? path.join(os.homedir(), '.cache/healthchain/digest-target/release/healthchain-digest');
-const REQUIRE_CLI = process.env.HEALTHCHAIN_REQUIRE_CLI === '1';
-const HAVE_CLI = existsSync(CLI);
-const NO_CLI = `healthchain-digest not found at ${CLI} (build tools/digest or set HEALTHCHAIN_DIGEST_BIN; `
-  + 'HEALTHCHAIN_REQUIRE_CLI=1 makes this a failure)';
-const withCli = HAVE_CLI || REQUIRE_CLI ? {} : { skip: NO_CLI };
+import { CLI, requireCli, withCli } from './digest-cli.mjs';
 
 const SALT = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 const COUNTS = [...Array.from({ length: 17 }, (_, i) => i + 1), 100];
@@ -78,7 +71,7 @@ function checkProofs(tree) {
 }
 
 test('batches of 1..17 and 100 records: root, digests and every proof equal `healthchain-digest batch`', withCli, (t) => {
-  assert.ok(HAVE_CLI, `HEALTHCHAIN_REQUIRE_CLI=1 but ${NO_CLI}`);
+  requireCli();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hc-merkle-test-'));
   let proofs = 0;
   try {
