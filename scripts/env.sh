@@ -13,3 +13,8 @@ export HEALTHCHAIN_INDEXER="$HEALTHCHAIN_SERVICES_TARGET/release/healthchain-ind
 export HEALTHCHAIN_PROFILE=release
 HEALTHCHAIN_NODE="${HEALTHCHAIN_NODE:-$CARGO_TARGET_DIR/release/healthchain-node}"
 export HEALTHCHAIN_NODE
+# scripts/build-runtime's target dir: runtime wasm of other commits/features (upgrade tests,
+# try-runtime) are built here, never in the node's target dir.
+export HEALTHCHAIN_RUNTIME_TARGET="${HEALTHCHAIN_RUNTIME_TARGET:-$(dirname "$CARGO_TARGET_DIR")/runtime-target}"
+# Runtime wasm files built for tests, cached by commit and feature set.
+export HEALTHCHAIN_RUNTIMES="${HEALTHCHAIN_RUNTIMES:-$(dirname "$CARGO_TARGET_DIR")/runtimes}"

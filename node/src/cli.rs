@@ -48,6 +48,12 @@ pub enum Subcommand {
 	/// builds its raw chain spec from the founders' own keys and prints its hashes.
 	#[command(subcommand)]
 	Consortium(crate::consortium::ConsortiumCmd),
+
+	/// Dry-run a runtime upgrade or re-execute blocks against a live network's state:
+	/// `try-runtime on-runtime-upgrade --runtime new.wasm --uri ws://…` (a runtime built with
+	/// `scripts/build-runtime --features try-runtime`), `execute-block`, `create-snapshot`.
+	#[command(subcommand)]
+	TryRuntime(crate::try_runtime::TryRuntimeCmd),
 }
 
 /// `healthchain-node [SUBCOMMAND] [OPTIONS]`.

@@ -68,6 +68,7 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		Some(Subcommand::NodeProof(cmd)) => cmd.run(),
 		Some(Subcommand::Consortium(crate::consortium::ConsortiumCmd::New(cmd))) => cmd.run(),
+		Some(Subcommand::TryRuntime(cmd)) => cmd.run(),
 		Some(Subcommand::BuildSpec(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.chain_spec, config.network))

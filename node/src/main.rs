@@ -14,6 +14,7 @@ mod consortium;
 mod node_proof;
 mod rpc;
 mod service;
+mod try_runtime;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

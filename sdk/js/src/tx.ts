@@ -7,7 +7,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Event } from '@polkadot/types/interfaces';
 import type { Codec, IEvent, IEventLike, ISubmittableResult } from '@polkadot/types/types';
-import { type DecodedError, decodeError, poolRefusal } from './errors.js';
+import { type DecodedError, decodeError, HealthchainError, poolRefusal } from './errors.js';
 import { type ExtensionSigner, type HcSigner, isExtensionSigner, isProxySigner } from './signer.js';
 import { camel, withTimeout } from './util.js';
 
@@ -26,6 +26,15 @@ export interface SendOptions {
    * and `'finalized'` (only when waiting for finality).
    */
   onStatus?: (status: TxStatus, detail: { blockHash?: string }) => void;
+  /**
+   * Sign again and resubmit, once, when a runtime upgrade made the signature stale (every
+   * signature covers the runtime's `spec_version`: a transaction signed for the old runtime
+   * and still in the pool when the upgrade block is imported is dropped as invalid, one signed
+   * by a client that has not seen the upgrade yet is refused). Default `true`. The call is
+   * decoded again with the new runtime's metadata; when it no longer decodes to the same
+   * call (the upgrade changed it), the refusal is reported instead.
+   */
+  resubmitOnUpgrade?: boolean;
 }
 
 /** The outcome of an included transaction. */
@@ -42,6 +51,8 @@ export interface SendResult {
   blockNumber: number;
   /** The extrinsic's index in the block, when known. */
   extrinsicIndex?: number;
+  /** Set when it was signed again after a runtime upgrade (see `resubmitOnUpgrade`). */
+  resubmittedAfterUpgrade?: { fromSpecVersion: number; toSpecVersion: number };
 }
 
 /**
@@ -63,6 +74,47 @@ export async function send(
     const r = await send(api, wrapped, signer.delegate, opts);
     return proxyOutcome(api, r);
   }
+  const signedFor = api.runtimeVersion.specVersion.toNumber();
+  try {
+    return await sendOnce(api, tx, signer, opts);
+  } catch (e) {
+    if (opts.resubmitOnUpgrade === false || !(e instanceof HealthchainError) || e.section !== 'pool'
+      || !STALE_AFTER_UPGRADE.has(e.name)) throw e;
+    const now = await runtimeAfterUpgrade(api, signedFor);
+    if (now === null) throw e;
+    // The same call under the new runtime's metadata: refuse rather than sign another call.
+    let again: SubmittableExtrinsic<'promise'>;
+    try {
+      again = api.tx(tx.method.toHex());
+    } catch {
+      throw e;
+    }
+    if (again.method.section !== tx.method.section || again.method.method !== tx.method.method
+      || again.method.toHex() !== tx.method.toHex()) throw e;
+    const r = await sendOnce(api, again, signer, { ...opts, resubmitOnUpgrade: false });
+    return { ...r, resubmittedAfterUpgrade: { fromSpecVersion: signedFor, toSpecVersion: now } };
+  }
+}
+
+/** Pool refusals a runtime upgrade causes: the signature (over `spec_version`) went stale. */
+const STALE_AFTER_UPGRADE = new Set(['BadProof', 'Invalid', 'Dropped']);
+
+/**
+ * The node's spec version when it differs from `signedFor` (a runtime upgrade happened), once
+ * `api` has loaded the new runtime's metadata (polkadot-js does so on its own, shortly after
+ * the upgrade block); `null` when the runtime did not change.
+ */
+async function runtimeAfterUpgrade(api: ApiPromise, signedFor: number): Promise<number | null> {
+  const onChain = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();
+  if (onChain === signedFor) return null;
+  await waitFor('the client to load the upgraded runtime',
+    () => api.runtimeVersion.specVersion.toNumber() === onChain, 30_000, 200);
+  return onChain;
+}
+
+async function sendOnce(
+  api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: HcSigner, opts: SendOptions,
+): Promise<SendResult> {
   const { finalized = false, timeoutMs = 120_000, onStatus } = opts;
   const status = (s: TxStatus, blockHash?: string): void => {
     try { onStatus?.(s, blockHash ? { blockHash } : {}); } catch { /* a UI callback must not break the send */ }
