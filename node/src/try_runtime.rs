@@ -31,7 +31,7 @@ use jsonrpsee::{
 use sc_executor::{RuntimeVersionOf, WasmExecutor};
 use sp_core::{
 	storage::{well_known_keys, StorageChangeSet, StorageData, StorageKey},
-	traits::{CallContext, ReadRuntimeVersionExt},
+	traits::{CallContext, ReadRuntimeVersionExt, RuntimeCode, WrappedRuntimeCode},
 	Bytes, H256,
 };
 use sp_runtime::{
@@ -185,21 +185,26 @@ impl TryRuntimeCmd {
 	/// printed at `info`.
 	pub fn run(&self) -> sc_cli::Result<()> {
 		// Keep the runtime's own log lines (migrations, try_state) visible.
-		let mut logger = sc_cli::LoggerBuilder::new("info,runtime=debug,try-runtime=debug");
+		let mut logger = sc_cli::LoggerBuilder::new("info");
 		logger.with_colors(false);
 		let _ = logger.init();
 		let rt = tokio::runtime::Builder::new_current_thread()
 			.enable_all()
 			.build()
 			.map_err(|e| sc_cli::Error::Application(Box::new(e)))?;
-		rt.block_on(async {
+		let outcome = rt.block_on(async {
 			match self {
 				TryRuntimeCmd::OnRuntimeUpgrade(cmd) => cmd.run().await,
 				TryRuntimeCmd::ExecuteBlock(cmd) => cmd.run().await,
 				TryRuntimeCmd::CreateSnapshot(cmd) => cmd.run().await,
 			}
-		})
-		.map_err(|e| sc_cli::Error::Application(Box::new(e)))
+		});
+		if let Err(e) = outcome {
+			// The sentence, not a Debug dump of the error enum; exit code 1.
+			eprintln!("try-runtime failed: {e}");
+			std::process::exit(1);
+		}
+		Ok(())
 	}
 }
 
@@ -357,16 +362,27 @@ fn version_of(
 		.map_err(|e| Failure(format!("cannot read the runtime's version: {e}")))
 }
 
-/// Calls `method` of the code at `:code` in `state`; returns the answer and the changes.
+/// Calls `method` of the code at `:code` in `state`, or of `code` when given (the state is then
+/// left as it is: a block's state root covers `:code`); returns the answer and the changes.
 fn call(
 	exec: &Executor,
 	state: &State,
+	code: Option<&[u8]>,
 	method: &str,
 	data: &[u8],
 ) -> Result<(Vec<u8>, OverlayedChanges<BlakeTwo256>), Failure> {
-	let code = BackendRuntimeCode::new(state, TryPendingCode::No);
-	let runtime_code =
-		code.runtime_code().map_err(|e| Failure(format!("no runtime code in the state: {e}")))?;
+	let from_state = BackendRuntimeCode::new(state, TryPendingCode::No);
+	let given = code.map(|c| WrappedRuntimeCode(c.into()));
+	let runtime_code = match (&given, code) {
+		(Some(fetcher), Some(c)) => RuntimeCode {
+			code_fetcher: fetcher,
+			heap_pages: None,
+			hash: sp_crypto_hashing::blake2_256(c).to_vec(),
+		},
+		_ => from_state
+			.runtime_code()
+			.map_err(|e| Failure(format!("no runtime code in the state: {e}")))?,
+	};
 	let mut overlay = OverlayedChanges::default();
 	let mut extensions = sp_externalities::Extensions::default();
 	extensions.register(ReadRuntimeVersionExt::new(exec.clone()));
@@ -440,7 +456,7 @@ impl OnRuntimeUpgradeCmd {
 		};
 		let started = Instant::now();
 		let (out, mut overlay) =
-			call(&exec, &state, "TryRuntime_on_runtime_upgrade", &checks.encode())?;
+			call(&exec, &state, None, "TryRuntime_on_runtime_upgrade", &checks.encode())?;
 		let (used, max) = {
 			let mut out = &out[..];
 			(weight(&mut out)?, weight(&mut out)?)
@@ -470,7 +486,13 @@ impl OnRuntimeUpgradeCmd {
 		let migrated = state.update(vec![(None, changes.main_storage_changes)], sv);
 		let root = *migrated.root();
 		let (_, mut again) =
-			call(&exec, &migrated, "TryRuntime_on_runtime_upgrade", &UpgradeCheckSelect::None.encode())?;
+			call(
+			&exec,
+			&migrated,
+			None,
+			"TryRuntime_on_runtime_upgrade",
+			&UpgradeCheckSelect::None.encode(),
+		)?;
 		let (root_again, _) = again.storage_root(&migrated, sv);
 		if root_again != root {
 			let keys: Vec<String> = again
@@ -522,13 +544,17 @@ impl ExecuteBlockCmd {
 			header.digest_mut().pop();
 		}
 		let number = *header.number();
-		let mut pairs = fetch_state(&client, *header.parent_hash()).await?;
+		let pairs = fetch_state(&client, *header.parent_hash()).await?;
 		let exec = executor();
 		let onchain = version_of(&exec, &state_of(&pairs, StateVersion::V1))?;
-		pairs.insert(well_known_keys::CODE.to_vec(), code);
 		let sv = state_version(&onchain);
 		let state = state_of(&pairs, sv);
-		let mine = version_of(&exec, &state)?;
+		let mine = {
+			// The version of the runtime under test, read from a copy holding it at `:code`.
+			let mut with_code = pairs.clone();
+			with_code.insert(well_known_keys::CODE.to_vec(), code.clone());
+			version_of(&exec, &state_of(&with_code, sv))?
+		};
 		if mine.spec_name != onchain.spec_name {
 			return fail(format!(
 				"the runtime is '{}', the chain runs '{}'",
@@ -544,7 +570,9 @@ impl ExecuteBlockCmd {
 		let select = if self.no_try_state { TryStateSelect::None } else { TryStateSelect::All };
 		(true, true, select).encode_to(&mut data);
 		let started = Instant::now();
-		let (out, _) = call(&exec, &state, "TryRuntime_execute_block", &data)?;
+		// The on-chain `:code` stays in the state (the block's state root covers it); the runtime
+		// under test is passed to the executor instead.
+		let (out, _) = call(&exec, &state, Some(&code), "TryRuntime_execute_block", &data)?;
 		let used = weight(&mut &out[..])?;
 		println!(
 			"execute-block: OK (block #{number} {at:?}, {} extrinsics, spec_version {} on chain, \

@@ -24,7 +24,8 @@
 // started (--dev, SQLite in the doc's work dir) only for docs whose runnable snippets use them.
 //   - js/mjs (and ts, which must be JavaScript-compatible): written to
 //     scripts/client/.docs-check/ as an ES module, so `@healthchain/sdk` and `@polkadot/*`
-//     resolve from scripts/client/node_modules, and run with node; the process is ended after
+//     resolve from scripts/client/node_modules, and run with node in the doc's work dir (below),
+//     so files its shell snippets write are there; the process is ended after
 //     the snippet's top-level code finishes (open API connections do not keep it alive).
 //   - sh/bash/shell: `bash -euo pipefail` in the doc's work dir, one session per doc (the shell
 //     variables a snippet sets, like `GW=...`, are there for the doc's later snippets), a temp dir with links to the
@@ -233,7 +234,9 @@ async function checkDoc(file, blocks, jsDir) {
         // End the process once the snippet's top-level code is done: connections it leaves open
         // (as a short example does) must not hang the check.
         writeFileSync(f, `${rewrite(setup, ports)}\n${code}\n;process.exit(0);\n`);
-        r = await run(process.execPath, [f], { cwd: jsDir, env });
+        // In the doc's work dir, like its shell snippets: a file one writes (observation.json),
+        // the next can read. Imports still resolve from the module's own location.
+        r = await run(process.execPath, [f], { cwd: dir, env });
       } else {
         // The doc's shell session: load the variables earlier snippets set, save them at the end.
         const session = [

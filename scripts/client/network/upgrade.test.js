@@ -10,8 +10,8 @@
 //      `--features try-runtime` (every migration's pre/post checks, every pallet's try_state,
 //      one block's weight, idempotency);
 //   4. the upgrade to this commit's runtime (the node's own wasm): a 2/3 council motion
-//      `councilRoot.dispatchAsRoot(system.authorizeUpgrade(hash))` (Alice proposes, Bob votes,
-//      Charlie closes), then anyone (Dave) `system.applyAuthorizedUpgrade(code)`, while four
+//      `councilRoot.dispatchAsRoot(system.authorizeUpgrade(hash))` (Alice proposes, Alice and Bob
+//      vote, Charlie closes), then anyone (Dave) `system.applyAuthorizedUpgrade(code)`, while four
 //      accounts keep sending remarks;
 //   5. then: spec_version is this runtime's, blocks and finality go on (gaps measured), every
 //      remark is in a finalized block (re-signed by the SDK when the upgrade made its signature
@@ -53,7 +53,9 @@ if (!ready && process.env.HEALTHCHAIN_REQUIRE_UPGRADE === '1') {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'healthchain-upgrade-'));
 const running = [];
 const apis = [];
+let stopped = false; // the remark streams end when the test ends, passed or failed
 after(async () => {
+  stopped = true;
   for (const a of apis) await a.disconnect().catch(() => {});
   for (const n of running) await n.stop().catch(() => {});
   rmSync(dir, { recursive: true, force: true });
@@ -65,11 +67,14 @@ const tryRuntime = async (args) => {
   return { stdout, stderr };
 };
 
+const storageKey = async (pallet, item) => {
+  const { xxhashAsU8a } = await import('@polkadot/util-crypto');
+  return u8aToHex(new Uint8Array([...xxhashAsU8a(pallet, 128), ...xxhashAsU8a(item, 128)]));
+};
+
 // The storage version of a pallet: twox128(pallet) ++ twox128(":__STORAGE_VERSION__:").
 const storageVersion = async (api, pallet) => {
-  const { xxhashAsU8a } = await import('@polkadot/util-crypto');
-  const key = u8aToHex(new Uint8Array([...xxhashAsU8a(pallet, 128),
-    ...xxhashAsU8a(':__STORAGE_VERSION__:', 128)]));
+  const key = await storageKey(pallet, ':__STORAGE_VERSION__:');
   const raw = await api.rpc.state.getStorage(key);
   return raw.isSome ? raw.unwrap().toU8a(true)[0] : 0;
 };
@@ -125,10 +130,12 @@ test('a live 4-validator network upgrades by council motion through the v1 -> v2
     }
     await ok('ferdie grants bob labs for treatment', api.tx.consent.grant(bob.address,
       2 /* Labs */, 1 /* Treatment */, null, null), ferdie);
+    await ok('ferdie grants charlie billing for payment', api.tx.consent.grant(charlie.address,
+      64 /* Billing */, 2 /* Payment */, null, null), ferdie);
     await ok('claim 1', api.tx.claims.submit(charlie.address, ferdie.address,
       blake2AsHex('claim 1'), 150_000_000_000_000n, [rec.labs]), alice);
-    await ok('claim 2', api.tx.claims.submit(charlie.address, ferdie.address,
-      blake2AsHex('claim 2'), 70_000_000_000_000n, [rec.labs, rec.imaging]), alice);
+    const last = await ok('claim 2', api.tx.claims.submit(charlie.address, ferdie.address,
+      blake2AsHex('claim 2'), 70_000_000_000_000n, [rec.imaging]), alice);
     const claimIds = (await api.query.claims.claims.keys()).map((k) => k.args[0].toNumber());
     assert.equal(claimIds.length, 2);
     assert.equal((await api.query.session.validators()).length, 4);
@@ -136,7 +143,8 @@ test('a live 4-validator network upgrades by council motion through the v1 -> v2
     // 3. try-runtime on a snapshot of this state, with this commit's migrations.
     const snap = path.join(dir, 'v1.snap');
     const t3 = Date.now();
-    await tryRuntime(['create-snapshot', '--uri', nodes.alice.url, '--out', snap]);
+    await tryRuntime(['create-snapshot', '--uri', nodes.alice.url, '--at', last.blockHash,
+      '--out', snap]);
     const dry = await tryRuntime(['on-runtime-upgrade', '--runtime', TRY, '--snapshot', snap,
       '--checks', 'all']);
     console.log(`[upgrade] try-runtime: ${dry.stdout.trim()} (${((Date.now() - t3) / 1000).toFixed(1)} s with the snapshot)`);
@@ -153,7 +161,7 @@ test('a live 4-validator network upgrades by council motion through the v1 -> v2
     let streaming = true;
     const sent = [];
     const streams = senders.map(async (who, s) => {
-      for (let i = 0; streaming; i += 1) {
+      for (let i = 0; streaming && !stopped; i += 1) {
         const text = `upgrade-test ${s}/${i}`;
         const entry = { text, t: Date.now() };
         sent.push(entry);
@@ -169,7 +177,7 @@ test('a live 4-validator network upgrades by council motion through the v1 -> v2
     const t4 = Date.now();
     const motion = await council.motion(api,
       api.tx.councilRoot.dispatchAsRoot(api.tx.system.authorizeUpgrade(codeHash)),
-      { proposer: alice, ayes: [bob], closer: charlie, threshold: 2 });
+      { proposer: alice, ayes: [alice, bob], closer: charlie, threshold: 2 });
     assert.ok(motion.ok, `the motion: ${motion.error?.message}`);
     assert.equal((await api.query.system.authorizedUpgrade()).unwrap().codeHash.toHex(), codeHash);
     const applied = await send(api, api.tx.system.applyAuthorizedUpgrade(code), dave,
@@ -190,9 +198,12 @@ test('a live 4-validator network upgrades by council motion through the v1 -> v2
       (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber()
         >= upgradeBlock + 10, 120_000, 1_000);
     const times = [];
+    const timestampKey = await storageKey('Timestamp', 'Now');
     for (let n = upgradeBlock - 10; n <= upgradeBlock + 10; n += 1) {
       const at = await api.rpc.chain.getBlockHash(n);
-      times.push((await (await api.at(at)).query.timestamp.now()).toNumber());
+      // Raw storage: `api.at` on blocks of the old runtime mixes the two metadata's types.
+      const raw = (await api.rpc.state.getStorage(timestampKey, at)).unwrap().toU8a(true);
+      times.push(Number(new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true)));
     }
     const gaps = times.slice(1).map((t, i) => Math.round((t - times[i]) / 3000) - 1);
     const missed = gaps.reduce((a, b) => a + b, 0);
@@ -227,7 +238,8 @@ test('a live 4-validator network upgrades by council motion through the v1 -> v2
     assert.equal((await access(rec.clinical)).allowed, false, 'not the clinical one');
     assert.equal((await api.query.claims.openClaims(charlie.address)).toNumber(), 2);
     assert.equal((await api.query.claims.openClaims(alice.address)).toNumber(), 2);
-    assert.equal((await api.query.claims.recordBilled(rec.labs)).toBigInt(), 220_000_000_000_000n);
+    assert.equal((await api.query.claims.recordBilled(rec.labs)).toBigInt(), 150_000_000_000_000n);
+    assert.equal((await api.query.claims.recordBilled(rec.imaging)).toBigInt(), 70_000_000_000_000n);
     const claim = (await api.rpc.claims.get(claimIds[0])).unwrap().toJSON();
     assert.equal(claim.status.state, 'submitted');
     assert.equal((await api.query.providers.providers(eve.address)).unwrap().status.toString(),

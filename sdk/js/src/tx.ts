@@ -85,7 +85,7 @@ export async function send(
     // The same call under the new runtime's metadata: refuse rather than sign another call.
     let again: SubmittableExtrinsic<'promise'>;
     try {
-      again = api.tx(tx.method.toHex());
+      again = api.tx(api.createType('Call', tx.method.toU8a()));
     } catch {
       throw e;
     }
@@ -105,7 +105,14 @@ const STALE_AFTER_UPGRADE = new Set(['BadProof', 'Invalid', 'Dropped']);
  * the upgrade block); `null` when the runtime did not change.
  */
 async function runtimeAfterUpgrade(api: ApiPromise, signedFor: number): Promise<number | null> {
-  const onChain = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();
+  // At the latest block by hash (a call without one may answer from the client's cache), for
+  // up to one slot: the pool drops stale transactions as it imports the upgrade's block.
+  let onChain = signedFor;
+  for (const deadline = Date.now() + 3_000; onChain === signedFor && Date.now() < deadline;) {
+    const best = await api.rpc.chain.getBlockHash();
+    onChain = (await api.rpc.state.getRuntimeVersion(best)).specVersion.toNumber();
+    if (onChain === signedFor) await new Promise((r) => setTimeout(r, 500));
+  }
   if (onChain === signedFor) return null;
   await waitFor('the client to load the upgraded runtime',
     () => api.runtimeVersion.specVersion.toNumber() === onChain, 30_000, 200);
