@@ -11,7 +11,7 @@
 //!   `consentMissing`, `consentExpired`, `scopeNotGranted`, `purposeNotGranted`)
 //! - `consent_recordAccess(accessor, recordId, purpose, at?)` → the same object plus
 //!   `"patient"` and `"scope"` (the record's own) when the access is allowed; more reasons:
-//!   `unknownRecord`, `recordRetracted`. What a gateway asks before releasing a record: the
+//!   `unknownRecord`, `recordNotOfPatient`, `recordRetracted`. What a gateway asks before releasing a record: the
 //!   chain's one access rule, with the record's scope.
 //! - `consent_grantsOf(patient, at?)` → `[{"grantee","scopes":[..],"purposes":[..],
 //!   "grantedAt","expiresAt","grantedBy","consentDigest","live"}]` (`live` is false for an
