@@ -552,6 +552,13 @@ impl ExecuteBlockCmd {
 				mine.spec_name, onchain.spec_name
 			));
 		}
+		if mine.spec_version != onchain.spec_version {
+			return fail(format!(
+				"the runtime is spec_version {}, the block's parent ran {}: executing the block \
+				 would run migrations the chain never ran (use on-runtime-upgrade for those)",
+				mine.spec_version, onchain.spec_version
+			));
+		}
 		// The block, encoded as `Block` is: header, then the extrinsics (each already encoded).
 		let mut data = header.encode();
 		Compact(extrinsics.len() as u32).encode_to(&mut data);

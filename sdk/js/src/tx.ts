@@ -32,7 +32,9 @@ export interface SendOptions {
    * and still in the pool when the upgrade block is imported is dropped as invalid, one signed
    * by a client that has not seen the upgrade yet is refused). Default `true`. The call is
    * decoded again with the new runtime's metadata; when it no longer decodes to the same
-   * call (the upgrade changed it), the refusal is reported instead.
+   * call (the upgrade changed it), the refusal is reported instead. The copy carries the
+   * original's nonce, so the call runs at most once. A refusal of this kind is reported ~3 s
+   * later than before (the time to tell whether the runtime changed).
    */
   resubmitOnUpgrade?: boolean;
 }
@@ -80,7 +82,7 @@ export async function send(
   } catch (e) {
     if (opts.resubmitOnUpgrade === false || !(e instanceof HealthchainError) || e.section !== 'pool'
       || !STALE_AFTER_UPGRADE.has(e.name)) throw e;
-    const now = await runtimeAfterUpgrade(api, signedFor);
+    const now = await runtimeAfterUpgrade(api, signedFor).catch(() => null);
     if (now === null) throw e;
     // The same call under the new runtime's metadata: refuse rather than sign another call.
     let again: SubmittableExtrinsic<'promise'>;
@@ -91,7 +93,10 @@ export async function send(
     }
     if (again.method.section !== tx.method.section || again.method.method !== tx.method.method
       || again.method.toHex() !== tx.method.toHex()) throw e;
-    const r = await sendOnce(api, again, signer, { ...opts, resubmitOnUpgrade: false });
+    // The original's nonce: should the original have been included after all (a fork
+    // switch), the copy is refused as stale instead of running twice.
+    const nonce = tx.nonce.toNumber();
+    const r = await sendOnce(api, again, signer, { ...opts, resubmitOnUpgrade: false }, nonce);
     return { ...r, resubmittedAfterUpgrade: { fromSpecVersion: signedFor, toSpecVersion: now } };
   }
 }
@@ -121,6 +126,7 @@ async function runtimeAfterUpgrade(api: ApiPromise, signedFor: number): Promise<
 
 async function sendOnce(
   api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: HcSigner, opts: SendOptions,
+  nonce = -1,
 ): Promise<SendResult> {
   const { finalized = false, timeoutMs = 120_000, onStatus } = opts;
   const status = (s: TxStatus, blockHash?: string): void => {
@@ -162,8 +168,8 @@ async function sendOnce(
     };
     status('signing');
     const sent = isExtensionSigner(signer)
-      ? tx.signAndSend(signer.address, { signer: signer.signer, nonce: -1 }, callback)
-      : tx.signAndSend(signer as KeyringPair, { nonce: -1 }, callback);
+      ? tx.signAndSend(signer.address, { signer: signer.signer, nonce }, callback)
+      : tx.signAndSend(signer as KeyringPair, { nonce }, callback);
     sent.then((u) => {
       unsub = u;
       if (settled) u();
